@@ -1,0 +1,1 @@
+"""Collecting articles: Scrapy spiders and the extraction and language steps they feed."""

@@ -1,0 +1,135 @@
+"""Main text and metadata of an article page, with trafilatura, from the response bytes."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.settings import Document
+from trafilatura.utils import load_html
+from w3lib.encoding import html_to_unicode
+
+logger = logging.getLogger(__name__)
+
+# Below this many characters of main text a page is a stub (cookie wall, paywall
+# teaser, video page), not an article.
+MIN_TEXT_CHARS = 200
+DATE_PARAMS = {"extensive_search": True, "original_date": True}
+# Lines that are navigation inside the article body: related-article links,
+# photo credits, paywall prompts. Only short lines are dropped.
+BOILERPLATE_LINE = re.compile(
+    r"^\s*(?:[ÀA] lire (?:aussi|également|egalement)|lire aussi|lire également|voir aussi|"
+    r"sur le même sujet|à voir aussi|a voir aussi|retrouvez .{0,40}sur|crédits? photos?\s*:|"
+    r"pour lire la suite|pour accéder en illimité|abonnez-vous|déjà abonné|"
+    r"cet article est réservé aux abonnés|la suite est réservée aux abonnés)",
+    re.IGNORECASE,
+)
+MAX_BOILERPLATE_LINE = 300
+STUB_WORDS = re.compile(
+    r"cookies?|consentement|traceurs|accepter|abonn[ée]|paramétrer|javascript|navigateur",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str | None
+    text: str
+    author: str | None
+    published_at: str | None
+    sitename: str | None
+    description: str | None
+    canonical_link: str | None
+    encoding: str
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode page bytes, trusting valid UTF-8 over whatever the headers claim.
+
+    A page that decodes as UTF-8 is UTF-8 even when its Content-Type says
+    ISO-8859-1 (a frequent server misconfiguration that turns "français" into
+    "franÃ§ais"). Otherwise the BOM, HTTP header and <meta> charset decide, with
+    ISO-8859-1 read as windows-1252 as browsers do.
+    """
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    encoding, text = html_to_unicode(content_type, body)
+    return text, encoding
+
+
+def canonical_link(tree: HtmlElement) -> str | None:
+    for href in tree.xpath('//head/link[@rel="canonical"]/@href | //link[@rel="canonical"]/@href'):
+        href = href.strip()
+        if href:
+            return href
+    return None
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = re.sub(r"\s+", " ", value).strip()
+    return value or None
+
+
+def strip_boilerplate(text: str) -> str:
+    """Drop short "Lire aussi", photo-credit and paywall lines from the main text."""
+    kept = [line for line in text.splitlines()
+            if not (len(line) <= MAX_BOILERPLATE_LINE and BOILERPLATE_LINE.match(line))]
+    return "\n".join(line.strip() for line in kept if line.strip())
+
+
+def is_stub(text: str) -> bool:
+    """A short text that is mostly a cookie banner, paywall or JavaScript notice."""
+    if len(text) < MIN_TEXT_CHARS:
+        return True
+    if len(text) > 800:
+        return False
+    words = max(1, len(text.split()))
+    return len(STUB_WORDS.findall(text)) / words > 0.04
+
+
+def _trafilatura(tree: HtmlElement, url: str, precision: bool) -> Document | None:
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        favor_precision=precision,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+        date_extraction_params=DATE_PARAMS,
+    )
+
+
+def extract(body: bytes, url: str, content_type: str | None = None) -> Extracted | None:
+    """Extract the article from page bytes; None when the page has no main text.
+
+    Precision first (it leaves out more menus and "Lire aussi" blocks on the
+    corpus); when that finds too little, the default, more inclusive extraction.
+    """
+    html, encoding = decode_html(body, content_type)
+    tree = load_html(html)
+    if tree is None:
+        return None
+    doc = _trafilatura(tree, url, precision=True)
+    text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
+    if len(text) < MIN_TEXT_CHARS:
+        doc = _trafilatura(tree, url, precision=False) or doc
+        text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
+    if doc is None or is_stub(text):
+        return None
+    return Extracted(
+        title=_clean(doc.title),
+        text=text,
+        author=_clean(doc.author),
+        published_at=doc.date,
+        sitename=_clean(doc.sitename),
+        description=_clean(doc.description),
+        canonical_link=canonical_link(tree),
+        encoding=encoding,
+    )

@@ -1,0 +1,52 @@
+"""Scrapy settings for veille: polite by default, with remote-code endpoints switched off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veille import __version__
+
+CONTACT_URL = "https://github.com/veille-news/veille"
+USER_AGENT = f"veille/{__version__} (+{CONTACT_URL}; news monitoring)"
+
+
+def scrapy_settings(**overrides: Any) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "BOT_NAME": "veille",
+        "USER_AGENT": USER_AGENT,
+        "ROBOTSTXT_OBEY": True,
+        "ROBOTSTXT_USER_AGENT": "veille",
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": 1.0,
+        "AUTOTHROTTLE_MAX_DELAY": 30.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+        "DOWNLOAD_TIMEOUT": 20,
+        "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
+        "RETRY_TIMES": 2,
+        "REDIRECT_MAX_TIMES": 5,
+        "COOKIES_ENABLED": False,
+        "DNS_TIMEOUT": 15,
+        # Off: an interactive console and an endpoint that executes Python code
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        "EXTENSIONS": {
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "scrapy.extensions.remote_control.RemoteControl": None,
+        },
+        # Sources are http(s) only: no local files, FTP or S3 reachable from a feed
+        "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None},
+        "ITEM_PIPELINES": {"scheduler.pipeline.StorePipeline": 300},
+        "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
+        # Responses waiting for the extraction workers; beyond this Scrapy pauses
+        # downloads instead of piling pages up in memory.
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 20_000_000,
+        "LOG_LEVEL": "WARNING",
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        "LOG_ENABLED": True,
+        "MEMUSAGE_ENABLED": False,
+    }
+    settings.update(overrides)
+    return settings

@@ -1,0 +1,1 @@
+"""Processing new items: dedup, tagging and storing (later: the daemon and alerts)."""

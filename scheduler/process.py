@@ -1,0 +1,113 @@
+"""What happens to each downloaded article: language gate, dedup, topics, storage."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import sqlite_utils
+
+from crawler.feeds import FeedEntry
+from crawler.runstats import RunStats
+from crawler.urls import canonical_url, is_http_url, same_site
+from crawler.workers import PageResult
+from scheduler.rules import Rules
+from scheduler.text import content_hash
+from storage.articles import TopicRow, article_id_for, record_seen, store_article
+from veille.config import Source
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ArticleItem:
+    """A downloaded article page with what the workers made of it."""
+
+    source: str
+    url: str  # the URL that answered, after redirects
+    requested_canonical: str
+    entry: FeedEntry
+    result: PageResult
+    fetched_at: str
+
+
+def article_keys(item: ArticleItem) -> tuple[str, list[str]]:
+    """The canonical URL of the article and every other key it is known under.
+
+    A <link rel="canonical"> is honoured when it stays on the same site: a page
+    cannot claim to be another outlet's article.
+    """
+    keys = [item.requested_canonical, canonical_url(item.url)]
+    link = item.result.extracted.canonical_link if item.result.extracted else None
+    if link:
+        absolute = urljoin(item.url, link)
+        if is_http_url(absolute) and same_site(absolute, item.url):
+            keys.insert(0, canonical_url(absolute))
+    keys = list(dict.fromkeys(keys))
+    return keys[0], keys[1:]
+
+
+class ItemProcessor:
+    """Decides about one article and records the decision, one transaction each."""
+
+    def __init__(self, db: sqlite_utils.Database, rules: Rules, sources: dict[str, Source],
+                 stats: RunStats, run_id: int | None, keep_offtopic: bool = False) -> None:
+        self.db = db
+        self.rules = rules
+        self.sources = sources
+        self.stats = stats
+        self.run_id = run_id
+        self.keep_offtopic = keep_offtopic
+        self.thresholds = {t.name: t.threshold for t in rules.topics}
+
+    def process(self, item: ArticleItem) -> str:
+        """Returns the outcome: new, duplicate, not_french, offtopic or no_text."""
+        outcome = self._decide(item)
+        self.stats.count(item.source, outcome)
+        logger.debug("%s: %s", outcome, item.url)
+        return outcome
+
+    def _decide(self, item: ArticleItem) -> str:
+        canonical, aliases = article_keys(item)
+        keys = [canonical, *aliases]
+        extracted = item.result.extracted
+        if extracted is None:
+            record_seen(self.db, keys, item.source, "no_text")
+            return "no_text"
+        languages = self.sources[item.source].languages
+        if item.result.language not in languages:
+            record_seen(self.db, keys, item.source, "not_french",
+                        detail=f"{item.result.language} {item.result.language_score}")
+            return "not_french"
+        digest = content_hash(extracted.text)
+        existing = article_id_for(self.db, keys, digest)
+        if existing is not None:
+            record_seen(self.db, keys, item.source, "duplicate", article_id=existing)
+            return "duplicate"
+        topics = [TopicRow(m.topic, m.score, m.evidence) for m in item.result.topics
+                  if m.score >= self.thresholds.get(m.topic, float("inf"))]
+        if not topics and not self.keep_offtopic:
+            best = max(item.result.topics, key=lambda m: m.score, default=None)
+            record_seen(self.db, keys, item.source, "offtopic",
+                        detail=f"best {best.topic} {best.score}" if best else None)
+            return "offtopic"
+        article = {
+            "url": item.url,
+            "canonical_url": canonical,
+            "source": item.source,
+            "title": extracted.title or item.entry.title or None,
+            "text": extracted.text,
+            "author": extracted.author,
+            "published_at": item.entry.published_at or extracted.published_at,
+            "fetched_at": item.fetched_at,
+            "language": item.result.language,
+            "language_score": item.result.language_score,
+            "content_hash": digest,
+            "description": extracted.description or item.entry.summary or None,
+            "sitename": extracted.sitename,
+            "feed_title": item.entry.title or None,
+            "run_id": self.run_id,
+        }
+        store_article(self.db, article, topics, self.rules.version, aliases)
+        return "new"

@@ -1,0 +1,36 @@
+"""Text normalisation shared by dedup and tagging: folding, tokens, content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
+TOKEN = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Kyïv' and 'KYIV' both become 'kyiv'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(APOSTROPHES).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    """Word tokens of `text` with their character spans, lower-cased.
+
+    Apostrophes and hyphens split words, so "l'Otan" gives "l", "otan" and
+    "Otan-Russie" gives "otan", "russie".
+    """
+    text = unicodedata.normalize("NFC", text)
+    return [(m.start(), m.end(), m.group().lower()) for m in TOKEN.finditer(text)]
+
+
+def content_hash(text: str) -> str:
+    """Hash of the normalised text: the same article text under any URL or markup.
+
+    Case, accents, Unicode composition (NFC/NFD), punctuation and whitespace do
+    not change it.
+    """
+    words = TOKEN.findall(fold(text))
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()

@@ -1,0 +1,1 @@
+"""SQLite storage for veille: connection, schema migrations and queries."""

@@ -1,0 +1,104 @@
+"""Reads and writes of articles, their topics, and the URLs veille has already decided on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from storage.db import transaction, utcnow
+
+# A URL with one of these statuses is never downloaded again.
+FINAL_STATUSES = ("stored", "duplicate", "not_french", "offtopic", "no_text", "gone")
+MAX_ERROR_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    topic: str
+    score: float
+    evidence: list[dict[str, Any]]
+
+
+def is_known(db: sqlite_utils.Database, canonical_url: str) -> bool:
+    """True when this URL needs no new download: decided, or failed too often."""
+    row = db.execute(
+        "SELECT status, attempts FROM seen_urls WHERE canonical_url = ?", [canonical_url]
+    ).fetchone()
+    if row is None:
+        return False
+    status, attempts = row
+    return status in FINAL_STATUSES or (attempts or 0) >= MAX_ERROR_ATTEMPTS
+
+
+def article_id_for(db: sqlite_utils.Database, canonical_urls: Iterable[str],
+                   content_hash: str | None = None) -> int | None:
+    """The stored article this URL or text already is, if any."""
+    keys = list(dict.fromkeys(canonical_urls))
+    if keys:
+        marks = ",".join("?" * len(keys))
+        row = db.execute(f"SELECT id FROM articles WHERE canonical_url IN ({marks}) LIMIT 1",  # noqa: S608
+                         keys).fetchone()
+        if row:
+            return row[0]
+        row = db.execute(
+            f"SELECT article_id FROM seen_urls WHERE canonical_url IN ({marks}) "  # noqa: S608
+            "AND article_id IS NOT NULL LIMIT 1", keys).fetchone()
+        if row:
+            return row[0]
+    if content_hash:
+        row = db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
+                         [content_hash]).fetchone()
+        if row:
+            return row[0]
+    return None
+
+
+def _upsert_seen(db: sqlite_utils.Database, canonical_urls: Iterable[str], source: str,
+                 status: str, article_id: int | None, detail: str | None) -> None:
+    now = utcnow()
+    for url in dict.fromkeys(canonical_urls):
+        db.execute(
+            """INSERT INTO seen_urls (canonical_url, source, status, article_id, attempts,
+                                      detail, first_seen, last_seen)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(canonical_url) DO UPDATE SET
+                 status = excluded.status,
+                 article_id = COALESCE(excluded.article_id, seen_urls.article_id),
+                 attempts = seen_urls.attempts + excluded.attempts,
+                 detail = excluded.detail,
+                 last_seen = excluded.last_seen""",
+            [url, source, status, article_id, 1 if status == "error" else 0, detail, now, now],
+        )
+
+
+def record_seen(db: sqlite_utils.Database, canonical_urls: Iterable[str], source: str,
+                status: str, article_id: int | None = None, detail: str | None = None) -> None:
+    """Remember the decision about these URLs (one transaction)."""
+    with transaction(db):
+        _upsert_seen(db, canonical_urls, source, status, article_id, detail)
+
+
+def store_article(db: sqlite_utils.Database, article: dict[str, Any], topics: list[TopicRow],
+                  rules_version: str, aliases: Iterable[str]) -> int:
+    """Insert an article, its topics and its URL decisions in one transaction."""
+    with transaction(db):
+        cursor = db.execute(
+            f"INSERT INTO articles ({', '.join(article)}) "  # noqa: S608 - column names are ours
+            f"VALUES ({', '.join('?' * len(article))})",
+            list(article.values()),
+        )
+        article_id = int(cursor.lastrowid)
+        for topic in topics:
+            db.execute(
+                "INSERT INTO article_topics (article_id, topic, score, evidence, rules_version) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [article_id, topic.topic, topic.score,
+                 json.dumps(topic.evidence, ensure_ascii=False), rules_version],
+            )
+        _upsert_seen(db, [article["canonical_url"], *aliases], article["source"], "stored",
+                     article_id, None)
+    return article_id

@@ -1,0 +1,92 @@
+"""Named schema migrations; each runs once, in order, recorded in _sqlite_migrations."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("veille")
+
+# FTS that ignores case and accents: "Kyïv" finds "Kyiv", "otan" finds "OTAN".
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+
+
+@migrations(name="0001_initial")
+def initial(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "name": str,
+            "url": str,
+            "kind": str,
+            "enabled": int,
+            "allow_private": int,
+            "config": str,
+            "added_at": str,
+            "updated_at": str,
+        },
+        pk="name",
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "trigger": str,
+            "sources": str,
+            "started_at": str,
+            "ended_at": str,
+            "status": str,
+            "counters": str,
+            "error": str,
+            "pid": int,
+            "host": str,
+        },
+        pk="id",
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "canonical_url": str,
+            "source": str,
+            "title": str,
+            "text": str,
+            "author": str,
+            "published_at": str,
+            "fetched_at": str,
+            "language": str,
+            "language_score": float,
+            "content_hash": str,
+            "description": str,
+            "sitename": str,
+            "feed_title": str,
+            "run_id": int,
+        },
+        pk="id",
+        not_null={"url", "canonical_url", "source", "text", "fetched_at", "content_hash"},
+    )
+    db["articles"].create_index(["canonical_url"], unique=True)
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["published_at"])
+    db["articles"].create_index(["source", "fetched_at"])
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize=FTS_TOKENIZER)
+    db["article_topics"].create(
+        {"article_id": int, "topic": str, "score": float, "evidence": str, "rules_version": str},
+        pk=("article_id", "topic"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_topics"].create_index(["topic", "article_id"])
+    # Every article URL veille has decided about, stored or rejected, so that no
+    # URL is downloaded twice across runs.
+    db["seen_urls"].create(
+        {
+            "canonical_url": str,
+            "source": str,
+            "status": str,
+            "article_id": int,
+            "attempts": int,
+            "detail": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="canonical_url",
+    )
+    db["seen_urls"].create_index(["status"])

@@ -1,0 +1,107 @@
+"""Read-only queries for operators: full-text search and database statistics."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
+
+
+class QueryError(ValueError):
+    """An operator's query or option cannot be used; the message says why."""
+
+
+def literal_fts_query(query: str) -> str:
+    """Turn operator input into an FTS5 query matching its words literally.
+
+    Each word becomes a quoted phrase, so `retraites"`, `NOT`, `*`, `NEAR(` or
+    `title:x` are searched as words, never parsed as FTS syntax.
+    """
+    words = [w for w in query.split() if re.search(r"\w", w)]
+    if not words:
+        raise QueryError("the search query has no words to look for")
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def parse_since(value: str, now: datetime | None = None) -> str:
+    """'2024-03-01', '2024-03-01T12:00', '24h', '7d' or '2w' as an ISO 8601 UTC string."""
+    now = now or datetime.now(UTC)
+    value = value.strip()
+    match = RELATIVE.match(value)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        delta = {"h": timedelta(hours=amount), "d": timedelta(days=amount),
+                 "w": timedelta(weeks=amount)}[unit]
+        return (now - delta).replace(microsecond=0).isoformat()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"cannot read date {value!r}: use YYYY-MM-DD, an ISO 8601 time, "
+                         "or a duration such as 24h, 7d, 2w") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    title: str | None
+    url: str
+    source: str
+    published_at: str | None
+    fetched_at: str
+    topics: list[str]
+    snippet: str
+
+
+def search(db: sqlite_utils.Database, query: str, *, topic: str | None = None,
+           since: str | None = None, limit: int = 20) -> list[SearchHit]:
+    """Articles matching all words of `query`, best match first."""
+    where = ["articles_fts MATCH :q"]
+    params: dict[str, Any] = {"q": literal_fts_query(query), "limit": limit}
+    if topic:
+        where.append("a.id IN (SELECT article_id FROM article_topics WHERE topic = :topic)")
+        params["topic"] = topic
+    if since:
+        where.append("COALESCE(a.published_at, a.fetched_at) >= :since")
+        params["since"] = parse_since(since)
+    sql = f"""
+        SELECT a.id, a.title, a.url, a.source, a.published_at, a.fetched_at,
+               snippet(articles_fts, 1, '[', ']', ' … ', 16) AS snippet,
+               (SELECT json_group_array(topic) FROM article_topics t
+                 WHERE t.article_id = a.id) AS topics
+        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+        WHERE {" AND ".join(where)}
+        ORDER BY bm25(articles_fts, 5.0, 1.0)
+        LIMIT :limit"""  # noqa: S608 - only our own fragments are interpolated
+    return [SearchHit(r["id"], r["title"], r["url"], r["source"], r["published_at"],
+                      r["fetched_at"], json.loads(r["topics"] or "[]"), r["snippet"] or "")
+            for r in db.query(sql, params)]
+
+
+def stats(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Counts an operator wants at a glance."""
+    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "articles": one("SELECT count(*) FROM articles"),
+        "urls_decided": one("SELECT count(*) FROM seen_urls"),
+        "runs": one("SELECT count(*) FROM crawl_runs"),
+        "last_article": one("SELECT max(fetched_at) FROM articles"),
+        "by_topic": dict(db.execute(
+            "SELECT topic, count(*) FROM article_topics GROUP BY topic ORDER BY 2 DESC")
+            .fetchall()),
+        "by_source": dict(db.execute(
+            "SELECT source, count(*) FROM articles GROUP BY source ORDER BY 2 DESC").fetchall()),
+        "url_decisions": dict(db.execute(
+            "SELECT status, count(*) FROM seen_urls GROUP BY status ORDER BY 2 DESC").fetchall()),
+        "last_runs": list(db.query(
+            "SELECT id, trigger, started_at, ended_at, status FROM crawl_runs "
+            "ORDER BY id DESC LIMIT 5")),
+    }

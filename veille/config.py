@@ -1,0 +1,189 @@
+"""Load and validate the sources file (TOML); every error names the file, entry and key."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+KINDS = ("feed", "sitemap", "page")
+IMPLEMENTED_KINDS = ("feed",)
+DEFAULT_LANGUAGES = ("fr",)
+
+
+class ConfigError(Exception):
+    """A configuration file is invalid; the message says where and how to fix it."""
+
+    def __init__(self, path: str | Path, message: str, entry: str | None = None,
+                 key: str | None = None) -> None:
+        where = str(path)
+        if entry:
+            where += f": {entry}"
+        if key:
+            where += f", key '{key}'"
+        super().__init__(f"{where}: {message}")
+        self.path = str(path)
+        self.entry = entry
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place veille reads links from."""
+
+    name: str
+    url: str
+    kind: str = "feed"
+    enabled: bool = True
+    allow_private: bool = False
+    follow_offsite: bool = False
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    path: str
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+
+    def enabled(self) -> list[Source]:
+        return [s for s in self.sources if s.enabled]
+
+    def get(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+
+_SOURCE_KEYS: dict[str, type] = {
+    "name": str,
+    "url": str,
+    "kind": str,
+    "enabled": bool,
+    "allow_private": bool,
+    "follow_offsite": bool,
+    "languages": list,
+}
+_DEFAULT_KEYS: dict[str, type] = {"languages": list}
+
+
+def default_sources_path() -> Path:
+    return Path(str(resources.files("veille") / "data" / "sources.toml"))
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file, turning I/O and syntax errors into ConfigError."""
+    try:
+        with Path(path).open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(path, "file not found") from None
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read file: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"invalid TOML: {exc}") from None
+
+
+def check_keys(path: str | Path, entry: str, table: dict[str, Any],
+               allowed: dict[str, type]) -> None:
+    """Reject unknown keys and values of the wrong type."""
+    for key, value in table.items():
+        if key not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise ConfigError(path, f"unknown key (known keys: {known})", entry, key)
+        expected = allowed[key]
+        if not _type_ok(value, expected):
+            raise ConfigError(path, f"expected {_TYPE_NAMES[expected]}, got {value!r}", entry, key)
+
+
+_TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list", int: "an integer",
+               float: "a number", dict: "a table"}
+
+
+def _type_ok(value: Any, expected: type) -> bool:
+    if expected is bool:
+        return isinstance(value, bool)
+    if isinstance(value, bool):  # TOML true is a Python int: never accept it as a number
+        return False
+    if expected is float:
+        return isinstance(value, int | float)
+    return isinstance(value, expected)
+
+
+def check_http_url(path: str | Path, entry: str, key: str, url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(path, f"must be an http:// or https:// URL, got {url!r}", entry, key)
+    return url
+
+
+def _languages(path: str | Path, entry: str, value: list[Any]) -> tuple[str, ...]:
+    if not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(path, "must be a non-empty list of language codes such as [\"fr\"]",
+                          entry, "languages")
+    return tuple(v.strip().lower() for v in value)
+
+
+def parse_source(path: str | Path, index: int, table: Any,
+                 default_languages: tuple[str, ...]) -> Source:
+    entry = f"source #{index}"
+    if not isinstance(table, dict):
+        raise ConfigError(path, "each source must be a table ([[source]])", entry)
+    if isinstance(table.get("name"), str) and table["name"].strip():
+        entry = f"source #{index} '{table['name'].strip()}'"
+    check_keys(path, entry, table, _SOURCE_KEYS)
+    for required in ("name", "url"):
+        if required not in table:
+            raise ConfigError(path, "missing required key", entry, required)
+    name = table["name"].strip()
+    if not name:
+        raise ConfigError(path, "must not be empty", entry, "name")
+    kind = table.get("kind", "feed")
+    if kind not in KINDS:
+        raise ConfigError(path, f"must be one of {', '.join(KINDS)}, got {kind!r}", entry, "kind")
+    if kind not in IMPLEMENTED_KINDS:
+        raise ConfigError(path, f"kind {kind!r} is not supported by this version of veille "
+                          f"(supported: {', '.join(IMPLEMENTED_KINDS)})", entry, "kind")
+    languages = default_languages
+    if "languages" in table:
+        languages = _languages(path, entry, table["languages"])
+    return Source(
+        name=name,
+        url=check_http_url(path, entry, "url", table["url"]),
+        kind=kind,
+        enabled=table.get("enabled", True),
+        allow_private=table.get("allow_private", False),
+        follow_offsite=table.get("follow_offsite", False),
+        languages=languages,
+    )
+
+
+def load_sources(path: str | Path) -> SourcesConfig:
+    """Read a sources file; raise ConfigError naming file, entry and key on any problem."""
+    data = read_toml(path)
+    unknown = set(data) - {"source", "sources", "defaults"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ConfigError(path, "unknown top-level key (expected [defaults] and [[source]] "
+                          "tables)", key=key)
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise ConfigError(path, "must be a table", key="defaults")
+    check_keys(path, "[defaults]", defaults, _DEFAULT_KEYS)
+    default_languages = DEFAULT_LANGUAGES
+    if "languages" in defaults:
+        default_languages = _languages(path, "[defaults]", defaults["languages"])
+    tables = list(data.get("source", [])) + list(data.get("sources", []))
+    if not tables:
+        raise ConfigError(path, "no sources defined: add at least one [[source]] table")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for index, table in enumerate(tables, start=1):
+        source = parse_source(path, index, table, default_languages)
+        if source.name in seen:
+            raise ConfigError(path, f"duplicate source name {source.name!r}",
+                              f"source #{index}", "name")
+        seen.add(source.name)
+        sources.append(source)
+    return SourcesConfig(path=str(path), sources=tuple(sources))

@@ -1,0 +1,117 @@
+"""A local news site on 127.0.0.1 for the demo, the tests and the benchmarks.
+
+Routes are programmed per path: a body with its headers, an HTTP error, a
+redirect, a response that never comes, or one cut off mid-body. Every request is
+logged, so tests and benchmarks can count what the crawler fetched.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    behaviour: str = "normal"  # normal | hang | truncate
+    delay: float = 0.0
+
+
+class NewsSite:
+    """Serve `routes` on 127.0.0.1 (port 0 picks a free port) in a background thread."""
+
+    def __init__(self, routes: dict[str, Route] | None = None) -> None:
+        self.routes: dict[str, Route] = dict(routes or {})
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def add(self, path: str, route: Route) -> None:
+        self.routes[path] = route
+
+    def hits(self, path: str | None = None) -> int:
+        with self._lock:
+            return sum(1 for _, p, _ in self.requests if path is None or p == path)
+
+    def start(self) -> NewsSite:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> NewsSite:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def _log(self, method: str, path: str, headers: dict[str, str]) -> None:
+        with self._lock:
+            self.requests.append((method, path, headers))
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                full = self.path
+                site._log("GET", path, dict(self.headers.items()))
+                route = site.routes.get(full) or site.routes.get(path)
+                if route is None:
+                    self._send(Route(b"<h1>404 Not Found</h1>", status=404))
+                    return
+                if route.delay:
+                    time.sleep(route.delay)
+                if route.behaviour == "hang":
+                    site._stop.wait(120)
+                    return
+                self._send(route)
+
+            def _send(self, route: Route) -> None:
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                if route.behaviour == "truncate":
+                    self.send_header("Content-Length", str(len(route.body) * 2))
+                    self.end_headers()
+                    self.wfile.write(route.body)
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # requests are recorded in site.requests
+
+        return Handler
