@@ -6,11 +6,16 @@ import logging
 import re
 from dataclasses import dataclass
 
+import charset_normalizer
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    resolve_encoding,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,15 +56,27 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
     A page that decodes as UTF-8 is UTF-8 even when its Content-Type says
     ISO-8859-1 (a frequent server misconfiguration that turns "français" into
-    "franÃ§ais"). Otherwise the BOM, HTTP header and <meta> charset decide, with
-    ISO-8859-1 read as windows-1252 as browsers do.
+    "franÃ§ais"). Otherwise the <meta> charset, then the HTTP header, decide
+    (ISO-8859-1 read as windows-1252, as browsers do); a claim of UTF-8 is
+    ignored since the bytes just proved it false; failing all that, the
+    encoding is guessed.
     """
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    encoding, text = html_to_unicode(content_type, body)
-    return text, encoding
+    declared = [html_body_declared_encoding(body), http_content_type_encoding(content_type or "")]
+    for name in declared:
+        encoding = resolve_encoding(name) if name else None
+        if not encoding or encoding in ("utf-8", "utf-8-sig"):
+            continue
+        try:
+            return body.decode(encoding), encoding
+        except (LookupError, UnicodeDecodeError):
+            continue
+    best = charset_normalizer.from_bytes(body[:20000]).best()
+    encoding = best.encoding if best else "cp1252"
+    return body.decode(encoding, errors="replace"), encoding
 
 
 def canonical_link(tree: HtmlElement) -> str | None:
@@ -77,11 +94,25 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+def is_navigation_row(line: str) -> bool:
+    """A layout-table row of short, number-free cells: a menu, not article data."""
+    if not line.startswith("|"):
+        return False
+    cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+    return all(len(c) < 60 for c in cells) and not any(ch.isdigit() for ch in line)
+
+
 def strip_boilerplate(text: str) -> str:
-    """Drop short "Lire aussi", photo-credit and paywall lines from the main text."""
-    kept = [line for line in text.splitlines()
-            if not (len(line) <= MAX_BOILERPLATE_LINE and BOILERPLATE_LINE.match(line))]
-    return "\n".join(line.strip() for line in kept if line.strip())
+    """Drop short "Lire aussi", photo-credit, paywall and menu lines from the main text."""
+    kept = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or (len(line) <= MAX_BOILERPLATE_LINE and BOILERPLATE_LINE.match(line)):
+            continue
+        if is_navigation_row(line):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def is_stub(text: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -62,12 +63,12 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
 
     Raises FeedError when the bytes are not a feed at all.
     """
-    headers = {"content-location": url}
-    if content_type and "xml" in content_type:
-        headers["content-type"] = content_type
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False,
                               resolve_relative_uris=True)
     if not parsed.version and not parsed.entries:
+        if re.search(rb"<html|<!doctype html", body[:2048], re.IGNORECASE):
+            raise FeedError("not a feed: the URL returned an HTML page")
         reason = parsed.get("bozo_exception") or "no RSS or Atom root element"
         raise FeedError(f"not a feed: {reason}")
     feed = ParsedFeed(title=parsed.feed.get("title", ""), link=parsed.feed.get("link", ""))
@@ -85,7 +86,8 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         if link in seen:
             continue
         seen.add(link)
-        published = entry.get("published_parsed") or entry.get("updated_parsed")
+        # dict.get: feedparser's own get() maps missing keys onto others, with a warning
+        published = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         feed.entries.append(FeedEntry(
             url=link,
             title=(entry.get("title") or "").strip(),

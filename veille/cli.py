@@ -94,12 +94,12 @@ def print_summary(stats: RunStats, status: str) -> None:
     """The per-source table printed at the end of a crawl."""
     names = list(stats.sources)
     width = max([len("source"), *map(len, names)])
-    feed_width = max([len("feed"), *(min(len(s.feed), 40) for s in stats.sources.values())])
+    feed_width = max([len("feed"), *(min(len(s.feed), 50) for s in stats.sources.values())])
     header = f"{'source':<{width}}  {'feed':<{feed_width}}" + "".join(
         f"  {label:>{max(len(label), 5)}}" for _, label in COLUMNS)
     click.echo(header)
     click.echo("-" * len(header))
-    rows = [(name, s.feed[:40], s.counts) for name, s in stats.sources.items()]
+    rows = [(name, s.feed[:50], s.counts) for name, s in stats.sources.items()]
     rows.append(("TOTAL", "", stats.totals()))
     for name, feed, counts in rows:
         if name == "TOTAL":

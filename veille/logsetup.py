@@ -10,6 +10,9 @@ HUMAN_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
 NOISY = ("scrapy", "twisted", "trafilatura", "htmldate", "charset_normalizer", "asyncio",
          "py.warnings", "pebble", "filelock", "courlan", "readability", "justext")
 
+# Said again, more briefly, by veille's own log lines and run summary.
+REPEATED = ("scrapy.downloadermiddlewares.retry", "scrapy.core.scraper")
+
 
 class LibraryFilter(logging.Filter):
     """Drop library records below `level`; Scrapy resets its loggers' levels at start."""
@@ -19,6 +22,8 @@ class LibraryFilter(logging.Filter):
         self.level = level
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name in REPEATED and self.level > logging.DEBUG:
+            return False
         if record.levelno >= self.level:
             return True
         return not record.name.startswith(NOISY)

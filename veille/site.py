@@ -15,6 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that give up (timeouts, cancelled downloads) reset connections:
+        # expected in tests of faults, not worth a traceback.
+        pass
+
+
 @dataclass
 class Route:
     body: bytes = b""
@@ -33,7 +40,7 @@ class NewsSite:
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -81,11 +81,17 @@ class NewsSpider(scrapy.Spider):
             logger.warning("%s: %s (%s)", source, exc, response.url)
             stats.feed_failed(source, str(exc))
             return
-        stats.feed_ok(source)
         if feed.warning:
             logger.info("%s: feed parsed with a warning: %s", source, feed.warning)
         if not feed.entries:
-            logger.warning("%s: the feed lists no articles (%s)", source, response.url)
+            # A feed without items is how a moved or broken feed usually looks.
+            message = "the feed lists no article links"
+            if feed.warning:
+                message += f" ({feed.warning})"
+            logger.warning("%s: %s (%s)", source, message, response.url)
+            stats.feed_failed(source, message)
+            return
+        stats.feed_ok(source)
         stats.count(source, "links", len(feed.entries))
         config = self.context.source(source)
         new = 0
