@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.extract import extract  # noqa: E402
-from crawler.language import detect_language  # noqa: E402
+from crawler.extract import extract
+from crawler.language import detect_language
 
 
 def words(text: str) -> Counter[str]:

@@ -61,5 +61,6 @@ def test_extract_returns_none_for_empty_and_script_only_pages():
 def test_strip_boilerplate_drops_only_short_navigation_lines():
     long_line = "Lire aussi " + "le texte continue " * 30
     text = "\n".join(["Premier paragraphe.", "À lire aussi : Un autre article",
-                      "LIRE AUSSI - Encore un", "Crédits photos : AFP", long_line, "| Accueil | Monde |"])
+                      "LIRE AUSSI - Encore un", "Crédits photos : AFP", long_line,
+                      "| Accueil | Monde |"])
     assert strip_boilerplate(text) == "Premier paragraphe.\n" + long_line.strip()

@@ -1,8 +1,9 @@
+from datetime import datetime
+
 import pytest
 
 from crawler.feeds import FeedError, parse_feed
 from veille.sitegen import FeedItem, atom_feed, rdf_feed, rss_feed
-from datetime import datetime
 
 ITEMS = [
     FeedItem("https://x.fr/international/a.html", "Kyïv sous les drones",
