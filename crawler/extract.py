@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 
 import charset_normalizer
 import trafilatura
+from justext.utils import get_stoplist
 from lxml.html import HtmlElement
+from trafilatura import external as trafilatura_external
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from w3lib.encoding import (
@@ -16,6 +17,8 @@ from w3lib.encoding import (
     http_content_type_encoding,
     resolve_encoding,
 )
+
+from crawler.results import Extracted
 
 logger = logging.getLogger(__name__)
 
@@ -37,18 +40,6 @@ STUB_WORDS = re.compile(
     r"cookies?|consentement|traceurs|accepter|abonn[ée]|paramétrer|javascript|navigateur",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Extracted:
-    title: str | None
-    text: str
-    author: str | None
-    published_at: str | None
-    sitename: str | None
-    description: str | None
-    canonical_link: str | None
-    encoding: str
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
@@ -137,12 +128,33 @@ def _trafilatura(tree: HtmlElement, url: str, precision: bool) -> Document | Non
     )
 
 
+# trafilatura's last-resort extractor (jusText) uses the stop words of every one of
+# its 100 languages by default: 12 MB held by each worker, and a French page
+# judged against Tagalog stop words. The languages of our sources and of the
+# foreign pages they link to are enough.
+JUSTEXT_LANGUAGES = ("French", "English", "German", "Spanish", "Italian", "Portuguese",
+                     "Dutch", "Catalan", "Romanian", "Polish", "Russian", "Ukrainian")
+
+
+def warm_up() -> None:
+    """Load what extraction loads lazily (stop words, public suffixes) ahead of the first page."""
+    extract(b"<html><body><article><p>" + b"Texte de l'article. " * 20
+            + b"</p></article></body></html>", "https://example.org/a")
+
+
+def _use_news_stoplist() -> None:
+    if trafilatura_external.JT_STOPLIST is None:
+        trafilatura_external.JT_STOPLIST = tuple(
+            {word for language in JUSTEXT_LANGUAGES for word in get_stoplist(language)})
+
+
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extracted | None:
     """Extract the article from page bytes; None when the page has no main text.
 
     Precision first (it leaves out more menus and "Lire aussi" blocks on the
     corpus); when that finds too little, the default, more inclusive extraction.
     """
+    _use_news_stoplist()
     html, encoding = decode_html(body, content_type)
     tree = load_html(html)
     if tree is None:

@@ -52,13 +52,16 @@ class CrawlResult:
 
 
 def run_crawl(db: sqlite_utils.Database, sources: list[Source], rules: Rules, run_id: int | None,
-              *, keep_offtopic: bool = False, workers: int | None = None,
+              pool: ExtractionPool, *, keep_offtopic: bool = False,
               settings: dict[str, Any] | None = None) -> CrawlResult:
-    """Crawl `sources` once; returns when the crawl has finished or was stopped."""
+    """Crawl `sources` once; returns when the crawl has finished or was stopped.
+
+    The pool is the caller's to create (early: its workers start while Scrapy
+    loads) and is closed here.
+    """
     stats = RunStats([s.name for s in sources])
     by_name = {s.name: s for s in sources}
     processor = ItemProcessor(db, rules, by_name, stats, run_id, keep_offtopic=keep_offtopic)
-    pool = ExtractionPool(rules, workers)
     context = CrawlContext(db=db, sources=sources, stats=stats, processor=processor, pool=pool,
                            by_name=by_name)
     merged = scrapy_settings(**(settings or {}))

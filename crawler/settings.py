@@ -17,7 +17,7 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": True,
         "ROBOTSTXT_USER_AGENT": "veille",
         "AUTOTHROTTLE_ENABLED": True,
-        "AUTOTHROTTLE_START_DELAY": 1.0,
+        "AUTOTHROTTLE_START_DELAY": 0.5,
         "AUTOTHROTTLE_MAX_DELAY": 30.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
         "CONCURRENT_REQUESTS": 16,
@@ -42,7 +42,8 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
         # Responses waiting for the extraction workers; beyond this Scrapy pauses
         # downloads instead of piling pages up in memory.
-        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 20_000_000,
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 5_000_000,
+        "CONCURRENT_ITEMS": 4,
         "LOG_LEVEL": "WARNING",
         "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_ENABLED": True,

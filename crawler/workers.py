@@ -1,8 +1,10 @@
 """CPU-heavy steps (extraction, language, tagging) in a pool of worker processes.
 
 The Scrapy process downloads; the workers extract. Each page is one task with a
-deadline: a pathological page (tens of thousands of nested elements makes
+deadline: a pathological page (tens of thousands of nested elements make
 trafilatura quadratic) costs its worker, which the pool replaces, not the run.
+trafilatura and the language profiles are loaded in the workers only, so the
+downloading process stays small.
 """
 
 from __future__ import annotations
@@ -11,44 +13,41 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pebble import ProcessPool
 
-from crawler.extract import Extracted, extract
-from crawler.language import detect_language
+from crawler.results import PageResult
 from scheduler.rules import Rules
-from scheduler.tagging import Tagger, TopicMatch
+
+if TYPE_CHECKING:
+    from scheduler.tagging import Tagger
 
 EXTRACTION_TIMEOUT_S = 20.0
-TASKS_PER_WORKER = 500  # recycle workers to bound lxml's memory growth
-
-
-@dataclass
-class PageResult:
-    """What a worker learnt from one page."""
-
-    extracted: Extracted | None
-    language: str = "und"
-    language_score: float = 0.0
-    topics: list[TopicMatch] = field(default_factory=list)
-
+TASKS_PER_WORKER = 50  # recycle workers (a fork from the preloaded server) to bound memory
 
 _tagger: Tagger | None = None
 
 
 def _init_worker(rules: Rules) -> None:
+    """Runs once in each worker: load the heavy parts before the first page arrives."""
     global _tagger
     # Ctrl-C and SIGTERM are for the parent, which stops the crawl gracefully.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    from crawler.language import detect_language
+    from scheduler.tagging import Tagger
+
     _tagger = Tagger(rules)
+    detect_language("Le Kremlin a annoncé des pourparlers avec l'Ukraine.")
+    _tagger.score_topics("Les Russes", "Les Ukrainiennes")
 
 
 def analyse_page(body: bytes, url: str, content_type: str | None,
                  tagger: Tagger | None = None) -> PageResult:
     """Extract, detect the language and tag one page (runs in a worker)."""
+    from crawler.extract import extract
+    from crawler.language import detect_language
+
     tagger = tagger or _tagger
     extracted = extract(body, url, content_type)
     if extracted is None:
@@ -65,16 +64,23 @@ def default_workers() -> int:
 class ExtractionPool:
     """A pool of extraction workers, started once per crawl."""
 
-    def __init__(self, rules: Rules, workers: int | None = None) -> None:
+    def __init__(self, rules: Rules, workers: int | None = None,
+                 timeout: float = EXTRACTION_TIMEOUT_S) -> None:
         self.workers = workers or default_workers()
-        # forkserver: never fork a process that runs a reactor and DNS threads.
+        self.timeout = timeout
+        # forkserver: workers are forked from a clean server process that has
+        # preloaded the extraction stack, never from this process, which runs a
+        # reactor and DNS threads.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["crawler.preload"])
         self._pool = ProcessPool(max_workers=self.workers, max_tasks=TASKS_PER_WORKER,
-                                 initializer=_init_worker, initargs=(rules,),
-                                 context=multiprocessing.get_context("forkserver"))
+                                 initializer=_init_worker, initargs=(rules,), context=context)
+        # pebble starts its workers on the first task: start them now.
+        self._pool.schedule(os.getpid)
 
-    def submit(self, body: bytes, url: str, content_type: str | None) -> Future[Any]:
+    def submit(self, body: bytes, url: str, content_type: str | None) -> Future[PageResult]:
         return self._pool.schedule(analyse_page, args=(body, url, content_type),
-                                   timeout=EXTRACTION_TIMEOUT_S)
+                                   timeout=self.timeout)
 
     def close(self) -> None:
         self._pool.stop()

@@ -9,9 +9,9 @@ from urllib.parse import urljoin
 import sqlite_utils
 
 from crawler.feeds import FeedEntry
+from crawler.results import PageResult
 from crawler.runstats import RunStats
 from crawler.urls import canonical_url, is_http_url, same_site
-from crawler.workers import PageResult
 from scheduler.rules import Rules
 from scheduler.text import content_hash
 from storage.articles import TopicRow, article_id_for, record_seen, store_article

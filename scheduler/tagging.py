@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import simplemma
 
+from crawler.results import TopicMatch
 from scheduler.rules import Rules, Topic
 from scheduler.text import fold, tokens
 
@@ -20,13 +21,6 @@ class Word:
     end: int
     surface: str  # folded: case and accents removed
     lemma: str  # folded French lemma: "ukrainiennes" -> "ukrainien"
-
-
-@dataclass
-class TopicMatch:
-    topic: str
-    score: float
-    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -43,17 +37,18 @@ class Analyzer:
     """Turns text into folded words with French lemmas; caches lemmas per word."""
 
     def __init__(self) -> None:
-        self._lemmas: dict[str, str] = {}
+        self._forms: dict[str, tuple[str, str]] = {}
 
-    def lemma(self, word: str) -> str:
-        cached = self._lemmas.get(word)
+    def forms(self, word: str) -> tuple[str, str]:
+        """(folded surface, folded lemma) of a lower-cased word, computed once per word."""
+        cached = self._forms.get(word)
         if cached is None:
-            cached = fold(simplemma.lemmatize(word, lang="fr"))
-            self._lemmas[word] = cached
+            cached = (fold(word), fold(simplemma.lemmatize(word, lang="fr")))
+            self._forms[word] = cached
         return cached
 
     def words(self, text: str) -> list[Word]:
-        return [Word(s, e, fold(w), self.lemma(w)) for s, e, w in tokens(text)]
+        return [Word(s, e, *self.forms(w)) for s, e, w in tokens(text)]
 
 
 def _matches_at(words: list[Word], i: int, pattern: _Pattern) -> bool:

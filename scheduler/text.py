@@ -8,12 +8,14 @@ import unicodedata
 
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
 TOKEN = re.compile(r"[^\W_]+")
+# The Unicode blocks of combining diacritics (accents, diaeresis, cedilla...)
+COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: 'Kyïv' and 'KYIV' both become 'kyiv'."""
     decomposed = unicodedata.normalize("NFKD", text.translate(APOSTROPHES).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return COMBINING_MARKS.sub("", decomposed)
 
 
 def tokens(text: str) -> list[tuple[int, int, str]]:

@@ -75,3 +75,20 @@ def test_stats_on_demo_database(demo_run):
     assert result.returncode == 0
     assert "Articles: 5" in result.stdout
     assert "ukraine" in result.stdout
+
+
+def test_readme_sql_examples_run_on_demo_database(demo_run):
+    import sqlite3
+    from pathlib import Path
+
+    workdir, _ = demo_run
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sql", 1)[1].split("```", 1)[0]
+    statements = [s.strip() for s in block.split(";") if s.strip()]
+    assert len(statements) >= 5
+    db = sqlite3.connect(workdir / "veille-demo.db")
+    counts = []
+    for statement in statements:
+        statement = statement.replace("date('now')", "'2000-01-01'").replace("= 42", "= 1")
+        counts.append(len(db.execute(statement).fetchall()))
+    assert all(counts), counts

@@ -144,7 +144,7 @@ def crawl(opts: Options, source_names: tuple[str, ...], keep_offtopic: bool,
       veille --sources my-sources.toml crawl
       veille crawl --source lemonde-international --keep-offtopic
     """
-    from crawler.runner import run_crawl
+    from crawler.workers import ExtractionPool
     from storage.db import open_db
     from storage.runs import finish_run, start_run
     from storage.sources import sync_sources
@@ -155,14 +155,17 @@ def crawl(opts: Options, source_names: tuple[str, ...], keep_offtopic: bool,
         selected = _select(config, source_names)
     except ConfigError as exc:
         config_error(exc)
+    # Workers start loading trafilatura while this process loads Scrapy.
+    pool = ExtractionPool(rules, workers)
+    from crawler.runner import run_crawl
     db = open_db(opts.db)
     sync_sources(db, list(config.sources))
     names = [s.name for s in selected]
     run_id = start_run(db, trigger, names)
     logger.info("run %d: crawling %d source(s) into %s", run_id, len(selected), opts.db)
     try:
-        result = run_crawl(db, selected, rules, run_id, keep_offtopic=keep_offtopic,
-                           workers=workers, settings={"DOWNLOAD_TIMEOUT": download_timeout})
+        result = run_crawl(db, selected, rules, run_id, pool, keep_offtopic=keep_offtopic,
+                           settings={"DOWNLOAD_TIMEOUT": download_timeout})
     except BaseException as exc:
         finish_run(db, run_id, "error", {}, f"{type(exc).__name__}: {exc}")
         raise

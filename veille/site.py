@@ -38,6 +38,7 @@ class NewsSite:
     def __init__(self, routes: dict[str, Route] | None = None) -> None:
         self.routes: dict[str, Route] = dict(routes or {})
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.request_times: list[float] = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
@@ -80,6 +81,7 @@ class NewsSite:
     def _log(self, method: str, path: str, headers: dict[str, str]) -> None:
         with self._lock:
             self.requests.append((method, path, headers))
+            self.request_times.append(time.monotonic())
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         site = self

@@ -1,0 +1,25 @@
+from crawler.settings import scrapy_settings
+
+
+def test_scrapy_settings_are_polite():
+    settings = scrapy_settings()
+    assert settings["ROBOTSTXT_OBEY"] is True
+    assert "veille" in settings["USER_AGENT"] and "+http" in settings["USER_AGENT"]
+    assert settings["AUTOTHROTTLE_ENABLED"] is True
+    assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] <= 2
+    assert settings["DOWNLOAD_TIMEOUT"] <= 30
+    assert settings["DOWNLOAD_MAXSIZE"] <= 10 * 1024 * 1024
+
+
+def test_scrapy_settings_switch_off_remote_code_and_local_handlers():
+    settings = scrapy_settings()
+    assert settings["TELNETCONSOLE_ENABLED"] is False
+    assert settings["REMOTE_CONTROL_ENABLED"] is False
+    assert settings["EXTENSIONS"]["scrapy.extensions.remote_control.RemoteControl"] is None
+    assert settings["EXTENSIONS"]["scrapy.extensions.telnet.TelnetConsole"] is None
+    for scheme in ("file", "ftp", "s3"):
+        assert settings["DOWNLOAD_HANDLERS"][scheme] is None
+
+
+def test_scrapy_settings_overrides():
+    assert scrapy_settings(DOWNLOAD_TIMEOUT=3)["DOWNLOAD_TIMEOUT"] == 3
