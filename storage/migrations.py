@@ -90,3 +90,26 @@ def initial(db: sqlite_utils.Database) -> None:
         pk="canonical_url",
     )
     db["seen_urls"].create_index(["status"])
+
+
+@migrations(name="0002_source_runs")
+def source_runs(db: sqlite_utils.Database) -> None:
+    """One row per source and run: what `veille health` reads."""
+    db["source_runs"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "source": str,
+            "status": str,
+            "detail": str,
+            "links": int,
+            "fetched": int,
+            "new": int,
+            "errors": int,
+            "started_at": str,
+            "ended_at": str,
+        },
+        pk="id",
+    )
+    db["source_runs"].create_index(["source", "id"])
+    db["source_runs"].create_index(["run_id"])

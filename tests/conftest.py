@@ -48,3 +48,43 @@ def write_sources(path: Path, feeds: dict[str, str], **extra: str) -> Path:
         blocks.append("\n".join(lines))
     path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
     return path
+
+
+def wait_for(condition, timeout: float, interval: float = 0.2, what: str = "condition"):
+    """Wait until `condition()` is truthy, at most `timeout` seconds; return its value."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def start_veille(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start the real command line in the background (daemon tests)."""
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    for name in ("VEILLE_DB", "VEILLE_SOURCES", "VEILLE_TOPICS"):
+        if env is None or name not in env:
+            full_env.pop(name, None)
+    return subprocess.Popen([sys.executable, "-m", "veille", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=full_env, cwd=ROOT)
+
+
+def runs(db_path: Path, source: str | None = None) -> list[dict]:
+    """Rows of crawl_runs (for one source), oldest first; empty before the first run."""
+    import json
+    import sqlite3
+
+    if not Path(db_path).exists():
+        return []
+    with sqlite3.connect(db_path, timeout=30) as db:
+        db.row_factory = sqlite3.Row
+        try:
+            rows = [dict(r) for r in db.execute("SELECT * FROM crawl_runs ORDER BY id")]
+        except sqlite3.OperationalError:
+            return []
+    return [r for r in rows if source is None or source in json.loads(r["sources"] or "[]")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -20,14 +21,19 @@ logger = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_ALL_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: another process is crawling these sources; try again later
+EXIT_UNHEALTHY = 1
 EXIT_INTERRUPTED = 130
 
 
 class Options:
-    def __init__(self, db: str, sources: str | None, topics: str | None) -> None:
+    def __init__(self, db: str, sources: str | None, topics: str | None,
+                 log_format: str = "human") -> None:
         self.db = db
         self.sources_path = sources or str(default_sources_path())
         self.topics_path = topics or str(default_rules_path())
+        self.topics_given = topics is not None
+        self.log_format = log_format
 
     def sources(self) -> SourcesConfig:
         return load_sources(self.sources_path)
@@ -51,10 +57,13 @@ def config_error(exc: ConfigError) -> None:
               help="Topic rules file, TOML (env VEILLE_TOPICS; default: the shipped rules).")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv: Scrapy's too).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.option("--log-format", type=click.Choice(["human", "json"]), default="human",
+              show_default=True, envvar="VEILLE_LOG_FORMAT",
+              help="Log lines on stderr: readable, or JSON lines for journald and log shippers.")
 @click.version_option(package_name="veille")
 @click.pass_context
 def cli(ctx: click.Context, db: str, sources: str | None, topics: str | None, verbose: int,
-        quiet: bool) -> None:
+        quiet: bool, log_format: str) -> None:
     """veille watches French-language news for NATO, Russia and Ukraine.
 
     It reads the feeds of the outlets in the sources file, downloads each new
@@ -67,11 +76,13 @@ def cli(ctx: click.Context, db: str, sources: str | None, topics: str | None, ve
       veille --db news.db crawl                    # one run over every source
       veille --db news.db search "Otan Pologne" --since 7d
       veille --db news.db stats
+      veille --db news.db run                      # the daemon: each source on its interval
+      veille --db news.db health                   # exit 1 when a source fails or went silent
     """
     from veille.logsetup import setup_logging
 
-    setup_logging(-1 if quiet else verbose)
-    ctx.obj = Options(db, sources, topics)
+    setup_logging(-1 if quiet else verbose, log_format)
+    ctx.obj = Options(db, sources, topics, log_format)
 
 
 def _select(config: SourcesConfig, names: tuple[str, ...]) -> list[Source]:
@@ -124,10 +135,14 @@ def print_summary(stats: RunStats, status: str) -> None:
               help="Extraction worker processes (default: one per CPU core).")
 @click.option("--download-timeout", type=click.FloatRange(1, 30), default=20.0,
               show_default=True, help="Seconds allowed for one whole download.")
-@click.option("--trigger", default="manual", show_default=True, hidden=True)
+@click.option("--wait", "wait_s", type=click.FloatRange(0, 3600), default=0.0,
+              show_default=True, metavar="SECONDS",
+              help="Wait this long for sources another process is crawling, then skip them.")
+@click.option("--trigger", default="manual", show_default=True,
+              help="Recorded in the run history: manual, cron, timer, scheduled...")
 @click.pass_obj
 def crawl(opts: Options, source_names: tuple[str, ...], keep_offtopic: bool,
-          workers: int | None, download_timeout: float, trigger: str) -> None:
+          workers: int | None, download_timeout: float, wait_s: float, trigger: str) -> None:
     """Crawl the sources once and exit.
 
     Shows progress on stderr and a summary per source on stdout: whether the
@@ -135,58 +150,49 @@ def crawl(opts: Options, source_names: tuple[str, ...], keep_offtopic: bool,
     articles downloaded, new articles stored, duplicates, pages not in
     French, off-topic pages, pages without main text, and errors.
 
+    A source that another veille process (the daemon, another cron job) is
+    crawling is skipped, after waiting up to --wait seconds for it.
+
     Exit status: 0 when the run completed (even if some sources failed),
-    1 when every source failed, 2 for a configuration error, 130 when
-    interrupted.
+    1 when every source failed, 2 for a configuration error, 75 when every
+    selected source was busy in another process (nothing done; try later),
+    130 when interrupted (SIGINT or SIGTERM; work done so far is kept).
 
     \b
     Examples:
       veille --sources my-sources.toml crawl
       veille crawl --source lemonde-international --keep-offtopic
+      veille crawl --trigger cron --wait 60        # from a crontab
     """
-    from crawler.workers import ExtractionPool
-    from storage.db import open_db
-    from storage.runs import finish_run, start_run
-    from storage.sources import sync_sources
+    from scheduler.oneshot import crawl_once
 
+    # Until Scrapy installs its own handlers, SIGTERM stops the run like Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         config = opts.sources()
         rules = opts.rules()
         selected = _select(config, source_names)
     except ConfigError as exc:
         config_error(exc)
-    # Workers start loading trafilatura while this process loads Scrapy.
-    pool = ExtractionPool(rules, workers)
-    from crawler.runner import run_crawl
-    db = open_db(opts.db)
-    sync_sources(db, list(config.sources))
-    names = [s.name for s in selected]
-    run_id = start_run(db, trigger, names)
-    logger.info("run %d: crawling %d source(s) into %s", run_id, len(selected), opts.db)
     try:
-        result = run_crawl(db, selected, rules, run_id, pool, keep_offtopic=keep_offtopic,
-                           settings={"DOWNLOAD_TIMEOUT": download_timeout})
-    except BaseException as exc:
-        finish_run(db, run_id, "error", {}, f"{type(exc).__name__}: {exc}")
-        raise
-    stats = result.stats
-    if result.interrupted:
-        status, code = "interrupted", EXIT_INTERRUPTED
-    elif stats.all_failed():
-        status, code = "failed", EXIT_ALL_FAILED
-    elif stats.any_failed():
-        status, code = "partial", EXIT_OK
-    else:
-        status, code = "ok", EXIT_OK
-    finish_run(db, run_id, status, stats.as_dict(),
-               "; ".join(f"{n}: {s.feed}" for n, s in stats.sources.items() if s.failed())
-               or None)
-    db.close()
-    print_summary(stats, status)
-    totals = stats.totals()
-    logger.info("run %d %s: %d new, %d duplicates, %d errors", run_id, status,
-                totals.get("new", 0), totals.get("duplicate", 0), totals.get("errors", 0))
-    sys.exit(code)
+        outcome = crawl_once(opts.db, config, selected, rules, trigger=trigger,
+                             keep_offtopic=keep_offtopic, workers=workers,
+                             download_timeout=download_timeout, wait_s=wait_s)
+    except KeyboardInterrupt:
+        click.echo("Interrupted before the crawl started; nothing was lost.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if outcome.status == "skipped":
+        for name, holder in outcome.busy.items():
+            click.echo(f"veille: source {name!r} is being crawled by another process "
+                       f"({holder}).", err=True)
+        click.echo("Nothing done. Try again later, or pass --wait SECONDS to wait for it.",
+                   err=True)
+        sys.exit(EXIT_BUSY)
+    print_summary(outcome.stats, outcome.status)
+    for name, holder in outcome.busy.items():
+        click.echo(f"! {name}: skipped, another process is crawling it ({holder})")
+    sys.exit({"interrupted": EXIT_INTERRUPTED, "failed": EXIT_ALL_FAILED}.get(outcome.status,
+                                                                            EXIT_OK))
 
 
 @cli.command()
@@ -262,6 +268,118 @@ def stats(opts: Options, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--max-runtime", default="10m", show_default=True, metavar="DURATION",
+              help="Hard deadline of one crawl (30s, 10m, 1h): past it the crawl is stopped "
+                   "and recorded as timed out.")
+@click.option("--parallel", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="Crawls running at the same time.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Extraction worker processes of each crawl.")
+@click.option("--download-timeout", type=click.FloatRange(1, 30), default=20.0,
+              show_default=True, help="Seconds allowed for one whole download.")
+@click.pass_obj
+def run(opts: Options, max_runtime: str, parallel: int, workers: int,
+        download_timeout: float) -> None:
+    """Run as a daemon: crawl each source on its own interval until stopped.
+
+    Each source is crawled every `every` of the sources file ([defaults] or
+    per source; 15m when unset), the first runs spread over a minute. Each
+    crawl is a subprocess with a hard deadline. A run that is late by more
+    than half its interval is recorded as missed; a run whose previous run
+    is still going is recorded as skipped. SIGTERM or SIGINT stop the daemon
+    within 30 seconds, the running crawls keeping the work they committed.
+
+    Only one daemon runs per database (exit 75 otherwise). Logs go to
+    stderr; use --log-format json under systemd or with a log shipper.
+
+    \b
+    Examples:
+      veille --db /var/lib/veille/veille.db --sources /etc/veille/sources.toml run
+      veille --log-format json run --max-runtime 5m --parallel 1
+    """
+    from scheduler.daemon import Daemon, DaemonOptions
+    from scheduler.locks import acquire_daemon
+    from veille.config import parse_duration
+
+    try:
+        config = opts.sources()
+        opts.rules()
+        sources = _select(config, ())
+        max_runtime_s = parse_duration(max_runtime)
+    except ConfigError as exc:
+        config_error(exc)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-runtime") from None
+    handle, holder = acquire_daemon(opts.db)
+    if handle is None:
+        click.echo(f"veille: a daemon is already running on {opts.db} ({holder}).", err=True)
+        sys.exit(EXIT_BUSY)
+    options = DaemonOptions(db=opts.db, sources_path=opts.sources_path,
+                            topics_path=opts.topics_path if opts.topics_given else None,
+                            max_runtime_s=max_runtime_s, parallel=parallel,
+                            workers_per_crawl=workers, download_timeout_s=download_timeout,
+                            log_format=opts.log_format)
+    Daemon(options, sources).run()
+
+
+@cli.command()
+@click.option("--failing-after", type=click.IntRange(1, 1000), default=3, show_default=True,
+              metavar="RUNS", help="A source is failing after this many failed runs in a row.")
+@click.option("--silent-after", type=click.IntRange(1, 100000), default=24, show_default=True,
+              metavar="RUNS", help="A source that used to store articles is silent after "
+                                   "this many completed runs without a new one.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@click.pass_obj
+def health(opts: Options, failing_after: int, silent_after: int, as_json: bool) -> None:
+    """Health of each source: last success, last error, failures in a row, new articles.
+
+    A source is flagged when it is failing (its feed errors run after run)
+    or silent (it used to yield articles and has yielded none for many runs:
+    a feed that moved or froze). Exit status 1 when a source is flagged, 0
+    otherwise, so that it can feed a monitoring check.
+
+    \b
+    Examples:
+      veille --db /var/lib/veille/veille.db health
+      veille health --silent-after 96 || notify-send "veille: a source needs attention"
+    """
+    from storage.db import open_db
+    from storage.health import source_health
+
+    _require_db(opts.db)
+    try:
+        names = [s.name for s in opts.sources().enabled()]
+    except ConfigError as exc:
+        config_error(exc)
+    db = open_db(opts.db)
+    rows = [source_health(db, name, failing_after=failing_after, silent_after=silent_after)
+            for name in names]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps({**asdict(row), "unhealthy": row.unhealthy}, ensure_ascii=False))
+    else:
+        _print_health(rows)
+    sys.exit(EXIT_UNHEALTHY if any(r.unhealthy for r in rows) else EXIT_OK)
+
+
+def _print_health(rows: list) -> None:
+    width = max([len("source"), *(len(r.source) for r in rows)])
+    click.echo(f"{'source':<{width}}  {'state':<9}  {'last success':<25}  fails  "
+               f"{'new 24h':>7}  {'new 7d':>6}  last error")
+    for r in rows:
+        error = f"{r.last_error_at[:16]} {r.last_error}" if r.last_error else "-"
+        mark = "!" if r.unhealthy else " "
+        click.echo(f"{r.source:<{width}}  {r.state:<9}  {r.last_success or '-':<25}  "
+                   f"{r.consecutive_failures:>5}  {r.new_24h:>7}  {r.new_7d:>6}  {error}{mark}")
+    flagged = [r for r in rows if r.unhealthy]
+    for r in flagged:
+        why = (f"{r.consecutive_failures} failed run(s) in a row" if r.state == "failing"
+               else f"no new article in its last {r.runs_without_new} completed runs")
+        click.echo(f"! {r.source} is {r.state}: {why}")
+    click.echo(f"{len(flagged)} source(s) need attention." if flagged else "All sources healthy.")
+
+
+@cli.command()
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo"), show_default=True,
               help="Where to write the demo database and sources file.")
@@ -279,6 +397,10 @@ def demo(workdir: Path) -> None:
     from veille.demo import run_demo
 
     sys.exit(run_demo(workdir))
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _require_db(path: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -9,6 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh])\s*$")
+DEFAULT_EVERY_S = 15 * 60
+MIN_EVERY_S = 1.0
 KINDS = ("feed", "sitemap", "page")
 IMPLEMENTED_KINDS = ("feed",)
 DEFAULT_LANGUAGES = ("fr",)
@@ -41,12 +45,14 @@ class Source:
     allow_private: bool = False
     follow_offsite: bool = False
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    every_s: float = DEFAULT_EVERY_S  # how often the daemon crawls it
 
 
 @dataclass(frozen=True)
 class SourcesConfig:
     path: str
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    every_s: float = DEFAULT_EVERY_S
 
     def enabled(self) -> list[Source]:
         return [s for s in self.sources if s.enabled]
@@ -63,8 +69,9 @@ _SOURCE_KEYS: dict[str, type] = {
     "allow_private": bool,
     "follow_offsite": bool,
     "languages": list,
+    "every": str,
 }
-_DEFAULT_KEYS: dict[str, type] = {"languages": list}
+_DEFAULT_KEYS: dict[str, type] = {"languages": list, "every": str}
 
 
 def default_sources_path() -> Path:
@@ -110,6 +117,25 @@ def _type_ok(value: Any, expected: type) -> bool:
     return isinstance(value, expected)
 
 
+def parse_duration(value: str) -> float:
+    """'30s', '15m', '2h' (or '1.5h') in seconds; ValueError otherwise."""
+    match = DURATION.match(value)
+    if not match:
+        raise ValueError(f"cannot read duration {value!r}: use a number and a unit s, m or h, "
+                         "such as \"30s\", \"15m\" or \"2h\"")
+    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def _every(path: str | Path, entry: str, value: str) -> float:
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(path, str(exc), entry, "every") from None
+    if seconds < MIN_EVERY_S:
+        raise ConfigError(path, f"must be at least {MIN_EVERY_S:g}s", entry, "every")
+    return seconds
+
+
 def check_http_url(path: str | Path, entry: str, key: str, url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
@@ -126,7 +152,7 @@ def _languages(path: str | Path, entry: str, value: list[Any]) -> tuple[str, ...
 
 
 def parse_source(path: str | Path, index: int, table: Any,
-                 default_languages: tuple[str, ...]) -> Source:
+                 default_languages: tuple[str, ...], default_every: float) -> Source:
     entry = f"source #{index}"
     if not isinstance(table, dict):
         raise ConfigError(path, "each source must be a table ([[source]])", entry)
@@ -156,6 +182,7 @@ def parse_source(path: str | Path, index: int, table: Any,
         allow_private=table.get("allow_private", False),
         follow_offsite=table.get("follow_offsite", False),
         languages=languages,
+        every_s=_every(path, entry, table["every"]) if "every" in table else default_every,
     )
 
 
@@ -174,16 +201,18 @@ def load_sources(path: str | Path) -> SourcesConfig:
     default_languages = DEFAULT_LANGUAGES
     if "languages" in defaults:
         default_languages = _languages(path, "[defaults]", defaults["languages"])
+    default_every = (_every(path, "[defaults]", defaults["every"]) if "every" in defaults
+                     else DEFAULT_EVERY_S)
     tables = list(data.get("source", [])) + list(data.get("sources", []))
     if not tables:
         raise ConfigError(path, "no sources defined: add at least one [[source]] table")
     sources: list[Source] = []
     seen: set[str] = set()
     for index, table in enumerate(tables, start=1):
-        source = parse_source(path, index, table, default_languages)
+        source = parse_source(path, index, table, default_languages, default_every)
         if source.name in seen:
             raise ConfigError(path, f"duplicate source name {source.name!r}",
                               f"source #{index}", "name")
         seen.add(source.name)
         sources.append(source)
-    return SourcesConfig(path=str(path), sources=tuple(sources))
+    return SourcesConfig(path=str(path), sources=tuple(sources), every_s=default_every)
