@@ -12,7 +12,7 @@ import gc
 
 from crawler.extract import warm_up as _warm_extraction
 from crawler.language import detect_language
-from scheduler.tagging import Analyzer
+from scheduler.tagging import Analyzer  # loads simplemma's French dictionary below
 
 _warm_extraction()
 detect_language("Le Kremlin a annoncé des pourparlers avec l'Ukraine.")

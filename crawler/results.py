@@ -20,9 +20,25 @@ class Extracted:
 
 @dataclass
 class TopicMatch:
+    """One tag of an article: a topic, sub-topic or entity, its score and evidence."""
+
     topic: str
     score: float
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "topic"
+    parents: list[str] = field(default_factory=list)  # sub-topics: the topics they sit under
+
+
+@dataclass
+class TagResult:
+    tags: list[TopicMatch] = field(default_factory=list)  # every tag that passed
+    scores: dict[str, float] = field(default_factory=dict)  # main topics, passed or not
+    contexts: list[str] = field(default_factory=list)
+    suppressed: dict[str, str] = field(default_factory=dict)  # topic -> context
+
+    @property
+    def topics(self) -> list[TopicMatch]:
+        return [t for t in self.tags if t.kind == "topic"]
 
 
 @dataclass
@@ -32,4 +48,4 @@ class PageResult:
     extracted: Extracted | None
     language: str = "und"
     language_score: float = 0.0
-    topics: list[TopicMatch] = field(default_factory=list)
+    tags: TagResult = field(default_factory=TagResult)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pebble import ProcessPool
 
-from crawler.results import PageResult
+from crawler.results import PageResult, TagResult
 from scheduler.rules import Rules
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _init_worker(rules: Rules) -> None:
 
     _tagger = Tagger(rules)
     detect_language("Le Kremlin a annoncé des pourparlers avec l'Ukraine.")
-    _tagger.score_topics("Les Russes", "Les Ukrainiennes")
+    _tagger.tag("Les Russes", "Les Ukrainiennes")
 
 
 def analyse_page(body: bytes, url: str, content_type: str | None,
@@ -53,8 +53,8 @@ def analyse_page(body: bytes, url: str, content_type: str | None,
     if extracted is None:
         return PageResult(None)
     language = detect_language(extracted.text)
-    topics = tagger.score_topics(extracted.title or "", extracted.text) if tagger else []
-    return PageResult(extracted, language.code, language.probability, topics)
+    tags = tagger.tag(extracted.title or "", extracted.text) if tagger else TagResult()
+    return PageResult(extracted, language.code, language.probability, tags)
 
 
 def default_workers() -> int:

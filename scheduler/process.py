@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import sqlite_utils
 
 from crawler.feeds import FeedEntry
-from crawler.results import PageResult
+from crawler.results import PageResult, TagResult
 from crawler.runstats import RunStats
 from crawler.urls import canonical_url, is_http_url, same_site
 from scheduler.rules import Rules
@@ -48,6 +48,10 @@ def article_keys(item: ArticleItem) -> tuple[str, list[str]]:
     return keys[0], keys[1:]
 
 
+def tag_rows(tags: TagResult) -> list[TopicRow]:
+    return [TopicRow(m.topic, m.score, m.evidence, m.kind, tuple(m.parents)) for m in tags.tags]
+
+
 class ItemProcessor:
     """Decides about one article and records the decision, one transaction each."""
 
@@ -59,7 +63,6 @@ class ItemProcessor:
         self.stats = stats
         self.run_id = run_id
         self.keep_offtopic = keep_offtopic
-        self.thresholds = {t.name: t.threshold for t in rules.topics}
 
     def process(self, item: ArticleItem) -> str:
         """Returns the outcome: new, duplicate, not_french, offtopic or no_text."""
@@ -85,12 +88,13 @@ class ItemProcessor:
         if existing is not None:
             record_seen(self.db, keys, item.source, "duplicate", article_id=existing)
             return "duplicate"
-        topics = [TopicRow(m.topic, m.score, m.evidence) for m in item.result.topics
-                  if m.score >= self.thresholds.get(m.topic, float("inf"))]
-        if not topics and not self.keep_offtopic:
-            best = max(item.result.topics, key=lambda m: m.score, default=None)
-            record_seen(self.db, keys, item.source, "offtopic",
-                        detail=f"best {best.topic} {best.score}" if best else None)
+        tags = item.result.tags
+        if not tags.topics and not self.keep_offtopic:
+            best = max(tags.scores.items(), key=lambda kv: kv[1], default=None)
+            detail = f"best {best[0]} {best[1]}" if best else None
+            if tags.suppressed:
+                detail = f"{detail}; suppressed by context: {tags.suppressed}"
+            record_seen(self.db, keys, item.source, "offtopic", detail=detail)
             return "offtopic"
         article = {
             "url": item.url,
@@ -109,5 +113,5 @@ class ItemProcessor:
             "feed_title": item.entry.title or None,
             "run_id": self.run_id,
         }
-        store_article(self.db, article, topics, self.rules.version, aliases)
+        store_article(self.db, article, tag_rows(tags), self.rules.version, aliases)
         return "new"

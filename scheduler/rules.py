@@ -1,4 +1,8 @@
-"""Topic rules from TOML: terms, weights, exclusions and thresholds, validated at load."""
+"""Tagging rules from TOML: topics, sub-topics, entities and contexts, validated at load.
+
+Every error names the file, the table (topic, sub-topic, entity, context) and
+the key, so that a rule change fails before it is deployed.
+"""
 
 from __future__ import annotations
 
@@ -13,22 +17,44 @@ from typing import Any
 from veille.config import ConfigError, check_keys, read_toml
 
 MAX_THRESHOLD = 1000.0
+KINDS = ("topic", "subtopic", "entity")
+ENTITY_TYPES = ("person", "place", "organisation")
+NAME = re.compile(r"[a-z][a-z0-9_-]*")
 
 
 @dataclass(frozen=True)
 class Term:
     text: str
     weight: float = 1.0
+    proper: bool = False  # only a capitalised occurrence counts ("Poutine", not "une poutine")
 
 
 @dataclass(frozen=True)
 class Topic:
+    """A tag: a main topic, a sub-topic of some topics, or an entity."""
+
     name: str
     label: str
     threshold: float
     terms: tuple[Term, ...]
     exclude: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
+    support: tuple[Term, ...] = ()  # count only when a term of the topic matched too
+    kind: str = "topic"
+    parents: tuple[str, ...] = ()  # sub-topics: tagged only under one of these topics
+    entity_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """A kind of article in which some topics' words are not evidence (sport results)."""
+
+    name: str
+    label: str
+    threshold: float
+    terms: tuple[Term, ...]
+    suppresses: tuple[str, ...]
+    unless: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,6 +63,9 @@ class Scoring:
     lead_weight: float = 2.0
     body_weight: float = 1.0
     lead_chars: int = 500
+    # Beyond this many words, body matches count less (by the square root of the
+    # ratio): three passing mentions in a long article are still passing mentions.
+    long_text_words: int = 600
 
 
 @dataclass(frozen=True)
@@ -45,43 +74,63 @@ class Rules:
     version: str
     scoring: Scoring
     topics: tuple[Topic, ...] = field(default_factory=tuple)
+    subtopics: tuple[Topic, ...] = field(default_factory=tuple)
+    entities: tuple[Topic, ...] = field(default_factory=tuple)
+    contexts: tuple[Context, ...] = field(default_factory=tuple)
 
     def topic(self, name: str) -> Topic | None:
-        return next((t for t in self.topics if t.name == name), None)
+        return next((t for t in self.all_tags if t.name == name), None)
 
     @property
     def topic_names(self) -> list[str]:
         return [t.name for t in self.topics]
 
+    @property
+    def all_tags(self) -> tuple[Topic, ...]:
+        return self.topics + self.subtopics + self.entities
 
-_TOP_KEYS: dict[str, type] = {"version": int, "scoring": dict, "topics": dict}
+
+_TOP_KEYS: dict[str, type] = {"version": int, "scoring": dict, "topics": dict,
+                              "subtopics": dict, "entities": dict, "contexts": dict}
 _SCORING_KEYS: dict[str, type] = {"title_weight": float, "lead_weight": float,
-                                  "body_weight": float, "lead_chars": int}
-_TOPIC_KEYS: dict[str, type] = {"label": str, "threshold": float, "terms": list,
-                                "exclude": list, "patterns": list}
-_TERM_KEYS: dict[str, type] = {"term": str, "weight": float}
+                                  "body_weight": float, "lead_chars": int,
+                                  "long_text_words": int}
+_COMMON_KEYS: dict[str, type] = {"label": str, "threshold": float, "terms": list,
+                                 "exclude": list, "patterns": list}
+_TOPIC_KEYS = {**_COMMON_KEYS, "support": list}
+_SUBTOPIC_KEYS = {**_COMMON_KEYS, "parents": list}
+_ENTITY_KEYS = {**_COMMON_KEYS, "type": str}
+_CONTEXT_KEYS: dict[str, type] = {"label": str, "threshold": float, "terms": list,
+                                  "suppresses": list, "unless": list}
+_TERM_KEYS: dict[str, type] = {"term": str, "weight": float, "proper": bool}
+ENTITY_THRESHOLD = 2.0  # one mention in the title or the lead, or two in the body
 
 
 def default_rules_path() -> Path:
     return Path(str(resources.files("veille") / "data" / "topics.toml"))
 
 
-def _term(path: str, entry: str, value: Any) -> Term:
+def _term(path: str, entry: str, key: str, value: Any) -> Term:
     if isinstance(value, dict):
         check_keys(path, entry, value, _TERM_KEYS)
         if "term" not in value:
             raise ConfigError(path, "missing required key", entry, "term")
-        text, weight = value["term"], float(value.get("weight", 1.0))
+        term = Term(value["term"].strip(), float(value.get("weight", 1.0)),
+                    bool(value.get("proper", False)))
     elif isinstance(value, str):
-        text, weight = value, 1.0
+        term = Term(value.strip())
     else:
         raise ConfigError(path, "a term is a string or {term = ..., weight = ...}, "
-                          f"got {value!r}", entry, "terms")
-    if not text.strip():
-        raise ConfigError(path, "empty term", entry, "terms")
-    if not 0 < weight <= 100:
-        raise ConfigError(path, f"weight must be in (0, 100], got {weight}", entry, "weight")
-    return Term(text.strip(), weight)
+                          f"got {value!r}", entry, key)
+    if not term.text:
+        raise ConfigError(path, "empty term", entry, key)
+    if not 0 < term.weight <= 100:
+        raise ConfigError(path, f"weight must be in (0, 100], got {term.weight:g}", entry, key)
+    return term
+
+
+def _terms(path: str, entry: str, table: dict[str, Any], key: str) -> tuple[Term, ...]:
+    return tuple(_term(path, entry, key, v) for v in table.get(key, []))
 
 
 def _strings(path: str, entry: str, key: str, values: list[Any]) -> tuple[str, ...]:
@@ -92,21 +141,19 @@ def _strings(path: str, entry: str, key: str, values: list[Any]) -> tuple[str, .
     return tuple(v.strip() for v in values)
 
 
-def _topic(path: str, name: str, table: Any) -> Topic:
-    entry = f"topic '{name}'"
-    if not isinstance(table, dict):
-        raise ConfigError(path, "must be a table", entry)
-    check_keys(path, entry, table, _TOPIC_KEYS)
-    for required in ("threshold", "terms"):
-        if required not in table:
-            raise ConfigError(path, "missing required key", entry, required)
+def _threshold(path: str, entry: str, table: dict[str, Any], default: float | None) -> float:
+    if "threshold" not in table:
+        if default is None:
+            raise ConfigError(path, "missing required key", entry, "threshold")
+        return default
     threshold = float(table["threshold"])
     if not 0 < threshold <= MAX_THRESHOLD:
         raise ConfigError(path, f"must be in (0, {MAX_THRESHOLD:g}], got {threshold:g}",
                           entry, "threshold")
-    terms = tuple(_term(path, entry, v) for v in table["terms"])
-    if not terms:
-        raise ConfigError(path, "needs at least one term", entry, "terms")
+    return threshold
+
+
+def _patterns(path: str, entry: str, table: dict[str, Any]) -> tuple[str, ...]:
     patterns = _strings(path, entry, "patterns", table.get("patterns", []))
     for pattern in patterns:
         try:
@@ -114,14 +161,54 @@ def _topic(path: str, name: str, table: Any) -> Topic:
         except re.error as exc:
             raise ConfigError(path, f"regular expression {pattern!r} does not compile: {exc}",
                               entry, "patterns") from None
+    return patterns
+
+
+def _tag(path: str, kind: str, name: str, table: Any) -> Topic:
+    entry = f"{kind.replace('subtopic', 'sub-topic')} '{name}'"
+    if not isinstance(table, dict):
+        raise ConfigError(path, "must be a table", entry)
+    check_keys(path, entry, table, {"topic": _TOPIC_KEYS, "subtopic": _SUBTOPIC_KEYS,
+                                    "entity": _ENTITY_KEYS}[kind])
+    if "terms" not in table:
+        raise ConfigError(path, "missing required key", entry, "terms")
+    terms = _terms(path, entry, table, "terms")
+    if not terms:
+        raise ConfigError(path, "needs at least one term", entry, "terms")
+    entity_type = table.get("type")
+    if kind == "entity" and entity_type not in ENTITY_TYPES:
+        raise ConfigError(path, f"must be one of {', '.join(ENTITY_TYPES)}, got "
+                          f"{entity_type!r}", entry, "type")
     return Topic(
         name=name,
         label=table.get("label", name),
-        threshold=threshold,
+        threshold=_threshold(path, entry, table, ENTITY_THRESHOLD if kind == "entity" else None),
         terms=terms,
         exclude=_strings(path, entry, "exclude", table.get("exclude", [])),
-        patterns=patterns,
+        patterns=_patterns(path, entry, table),
+        support=_terms(path, entry, table, "support"),
+        kind=kind,
+        parents=_strings(path, entry, "parents", table.get("parents", [])),
+        entity_type=entity_type,
     )
+
+
+def _context(path: str, name: str, table: Any, topics: set[str]) -> Context:
+    entry = f"context '{name}'"
+    if not isinstance(table, dict):
+        raise ConfigError(path, "must be a table", entry)
+    check_keys(path, entry, table, _CONTEXT_KEYS)
+    for required in ("terms", "suppresses"):
+        if required not in table:
+            raise ConfigError(path, "missing required key", entry, required)
+    suppresses = _strings(path, entry, "suppresses", table["suppresses"])
+    for topic in suppresses:
+        if topic not in topics:
+            raise ConfigError(path, f"unknown topic {topic!r}", entry, "suppresses")
+    return Context(name=name, label=table.get("label", name),
+                   threshold=_threshold(path, entry, table, None),
+                   terms=_terms(path, entry, table, "terms"), suppresses=suppresses,
+                   unless=_terms(path, entry, table, "unless"))
 
 
 def _scoring(path: str, table: Any) -> Scoring:
@@ -132,29 +219,55 @@ def _scoring(path: str, table: Any) -> Scoring:
     for key in ("title_weight", "lead_weight", "body_weight"):
         if not 0 <= getattr(scoring, key) <= 100:
             raise ConfigError(path, "must be between 0 and 100", "[scoring]", key)
-    if scoring.lead_chars < 0:
-        raise ConfigError(path, "must not be negative", "[scoring]", "lead_chars")
+    for key in ("lead_chars", "long_text_words"):
+        if getattr(scoring, key) < 0:
+            raise ConfigError(path, "must not be negative", "[scoring]", key)
     return scoring
+
+
+def _tags(path: str, data: dict[str, Any], section: str, kind: str) -> tuple[Topic, ...]:
+    table = data.get(section, {})
+    if not isinstance(table, dict):
+        raise ConfigError(path, "must be a table", key=section)
+    tags = []
+    for name, body in table.items():
+        if not NAME.fullmatch(name):
+            raise ConfigError(path, "names are lower-case letters, digits, '-' and '_'",
+                              f"{kind} '{name}'")
+        tags.append(_tag(path, kind, name, body))
+    return tuple(tags)
 
 
 def parse_rules(path: str, data: dict[str, Any]) -> Rules:
     check_keys(path, "top level", data, _TOP_KEYS)
-    topics_table = data.get("topics")
-    if not topics_table:
+    if not data.get("topics"):
         raise ConfigError(path, "no topics defined: add a [topics.NAME] table", key="topics")
-    topics = []
-    for name, table in topics_table.items():
-        if not re.fullmatch(r"[a-z][a-z0-9_-]*", name):
-            raise ConfigError(path, "topic names are lower-case letters, digits, '-' and '_'",
-                              f"topic '{name}'")
-        topics.append(_topic(path, name, table))
+    topics = _tags(path, data, "topics", "topic")
+    subtopics = _tags(path, data, "subtopics", "subtopic")
+    entities = _tags(path, data, "entities", "entity")
+    names = [t.name for t in topics + subtopics + entities]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        raise ConfigError(path, "a name is used twice (topics, sub-topics and entities share "
+                          "one namespace)", f"'{duplicate}'")
+    topic_names = {t.name for t in topics}
+    for sub in subtopics:
+        unknown = [p for p in sub.parents if p not in topic_names]
+        if unknown or not sub.parents:
+            raise ConfigError(path, f"must list main topics, got {list(sub.parents)}",
+                              f"sub-topic '{sub.name}'", "parents")
+    contexts_table = data.get("contexts", {})
+    if not isinstance(contexts_table, dict):
+        raise ConfigError(path, "must be a table", key="contexts")
+    contexts = tuple(_context(path, name, body, topic_names)
+                     for name, body in contexts_table.items())
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     version = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
     return Rules(path=path, version=version, scoring=_scoring(path, data.get("scoring", {})),
-                 topics=tuple(topics))
+                 topics=topics, subtopics=subtopics, entities=entities, contexts=contexts)
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
-    """Load topic rules from `path` (the shipped default when None)."""
+    """Load tagging rules from `path` (the shipped default when None)."""
     path = str(path or default_rules_path())
     return parse_rules(path, read_toml(path))

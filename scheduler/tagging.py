@@ -1,15 +1,24 @@
-"""Topic tagging: French-aware term matching with scores and the evidence behind each tag."""
+"""Tagging: topics, sub-topics and entities from French-aware term matching, with evidence.
+
+Text is split into words; each word is compared, case and accents folded, both
+as written and as its French lemma (simplemma), so "Russes", "ukrainiennes",
+"Kyïv" and "l'Otan" match the terms "russe", "ukrainien", "Kyiv" and "OTAN".
+All terms of all tags sit in one index keyed by their first word, so a text is
+read once whatever the number of rules.
+"""
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 import simplemma
 
-from crawler.results import TopicMatch
-from scheduler.rules import Rules, Topic
+from crawler.results import TagResult, TopicMatch
+from scheduler.rules import Context, Rules, Term, Topic
 from scheduler.text import fold, tokens
 
 ZONES = ("title", "lead", "body")
@@ -21,20 +30,33 @@ class Word:
     end: int
     surface: str  # folded: case and accents removed
     lemma: str  # folded French lemma: "ukrainiennes" -> "ukrainien"
+    capitalised: bool
 
 
 @dataclass(frozen=True)
 class _Pattern:
-    """A term or phrase as sequences of folded surfaces and lemmas."""
+    """A term or phrase as sequences of folded surfaces and lemmas, and whose it is."""
 
+    owner: str
+    role: str  # term, support, exclude, context, unless
     text: str
     weight: float
+    proper: bool
     surfaces: tuple[str, ...]
     lemmas: tuple[str, ...]
 
 
+@dataclass
+class _Hit:
+    pattern: _Pattern
+    zone: str
+    start: int  # word index
+    end: int
+    form: str
+
+
 class Analyzer:
-    """Turns text into folded words with French lemmas; caches lemmas per word."""
+    """Turns text into folded words with French lemmas; caches both per word."""
 
     def __init__(self) -> None:
         self._forms: dict[str, tuple[str, str]] = {}
@@ -48,11 +70,17 @@ class Analyzer:
         return cached
 
     def words(self, text: str) -> list[Word]:
-        return [Word(s, e, *self.forms(w)) for s, e, w in tokens(text)]
+        found = []
+        for start, end, word in tokens(text):
+            surface, lemma = self.forms(word)
+            found.append(Word(start, end, surface, lemma, text[start].isupper()))
+        return found
 
 
 def _matches_at(words: list[Word], i: int, pattern: _Pattern) -> bool:
     if i + len(pattern.surfaces) > len(words):
+        return False
+    if pattern.proper and not words[i].capitalised:
         return False
     for j, (surface, lemma) in enumerate(zip(pattern.surfaces, pattern.lemmas, strict=True)):
         word = words[i + j]
@@ -64,72 +92,73 @@ def _matches_at(words: list[Word], i: int, pattern: _Pattern) -> bool:
     return True
 
 
-class _PatternIndex:
-    """Patterns indexed by their first word, so a text is scanned once, not once per term."""
+class _Index:
+    """Every pattern of every rule, keyed by its first word (surface and lemma)."""
 
-    def __init__(self, patterns: list[_Pattern]) -> None:
-        self.by_word: dict[str, list[_Pattern]] = {}
+    def __init__(self) -> None:
+        self.by_word: dict[str, list[_Pattern]] = defaultdict(list)
         self.prefixed: list[_Pattern] = []
-        for pattern in patterns:
-            first_surface, first_lemma = pattern.surfaces[0], pattern.lemmas[0]
-            if first_surface.endswith("*"):
-                self.prefixed.append(pattern)
-                continue
-            for key in {first_surface, first_lemma}:
-                self.by_word.setdefault(key, []).append(pattern)
+
+    def add(self, pattern: _Pattern) -> None:
+        first_surface, first_lemma = pattern.surfaces[0], pattern.lemmas[0]
+        if first_surface.endswith("*"):
+            self.prefixed.append(pattern)
+            return
+        for key in {first_surface, first_lemma}:
+            self.by_word[key].append(pattern)
 
     def find(self, words: list[Word]) -> list[tuple[_Pattern, int, int]]:
         found = []
         for i, word in enumerate(words):
             candidates = self.by_word.get(word.surface, [])
             if word.lemma != word.surface:
-                candidates = candidates + [p for p in self.by_word.get(word.lemma, [])
-                                           if p not in candidates]
+                extra = [p for p in self.by_word.get(word.lemma, []) if p not in candidates]
+                candidates = candidates + extra
             for pattern in [*candidates, *self.prefixed]:
                 if _matches_at(words, i, pattern):
                     found.append((pattern, i, i + len(pattern.surfaces)))
         return found
 
 
-class _CompiledTopic:
-    def __init__(self, topic: Topic, analyzer: Analyzer) -> None:
-        self.topic = topic
-        self.terms = _PatternIndex([self._compile(t.text, t.weight, analyzer)
-                                    for t in topic.terms])
-        self.exclude = _PatternIndex([self._compile(p, 0.0, analyzer) for p in topic.exclude])
-        self.patterns = [re.compile(p) for p in topic.patterns]
-
-    @staticmethod
-    def _compile(text: str, weight: float, analyzer: Analyzer) -> _Pattern:
-        words = analyzer.words(text.replace("*", "zzstarzz"))
-        surfaces = tuple(w.surface.replace("zzstarzz", "*") for w in words)
-        lemmas = tuple(w.lemma.replace("zzstarzz", "*") for w in words)
-        return _Pattern(text, weight, surfaces, lemmas)
-
-    def hits(self, words: list[Word]) -> list[tuple[_Pattern, int, int]]:
-        """(term, start word, end word) for every term match outside an excluded phrase."""
-        excluded: set[int] = set()
-        for _, start, end in self.exclude.find(words):
-            excluded.update(range(start, end))
-        return [hit for hit in self.terms.find(words) if hit[1] not in excluded]
-
-
-def _add_evidence(evidence: dict[str, dict[str, Any]], term: str, weight: float, zone: str,
-                  form: str) -> None:
-    item = evidence.setdefault(term, {"term": term, "weight": weight, "forms": [],
-                                      "title": 0, "lead": 0, "body": 0})
-    item[zone] += 1
-    if form not in item["forms"]:
-        item["forms"].append(form)
+def _add_evidence(evidence: dict[str, dict[str, Any]], hit: _Hit) -> None:
+    item = evidence.setdefault(hit.pattern.text, {
+        "term": hit.pattern.text, "weight": hit.pattern.weight, "forms": [],
+        "title": 0, "lead": 0, "body": 0})
+    item[hit.zone] += 1
+    if hit.form not in item["forms"]:
+        item["forms"].append(hit.form)
 
 
 class Tagger:
-    """Applies topic rules to an article's title and text."""
+    """Applies tagging rules to an article's title and text."""
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self.analyzer = Analyzer()
-        self.topics = [_CompiledTopic(t, self.analyzer) for t in rules.topics]
+        self.index = _Index()
+        self.regexes: dict[str, list[Any]] = {}
+        for tag in rules.all_tags:
+            self._add_terms(tag.name, "term", tag.terms)
+            self._add_terms(tag.name, "support", tag.support)
+            self._add_terms(tag.name, "exclude", [Term(p) for p in tag.exclude])
+            if tag.patterns:
+                self.regexes[tag.name] = [re.compile(p) for p in tag.patterns]
+        for context in rules.contexts:
+            self._add_terms(context.name, "context", context.terms)
+            self._add_terms(context.name, "unless", context.unless)
+
+    def _add_terms(self, owner: str, role: str, terms: Any) -> None:
+        seen: set[tuple[str, ...]] = set()
+        for term in terms:
+            words = self.analyzer.words(term.text.replace("*", "zzstarzz"))
+            surfaces = tuple(w.surface.replace("zzstarzz", "*") for w in words)
+            if surfaces in seen:  # "Kyiv" and "Kyïv" are one term once folded
+                continue
+            seen.add(surfaces)
+            self.index.add(_Pattern(owner, role, term.text, term.weight, term.proper, surfaces,
+                                    tuple(w.lemma.replace("zzstarzz", "*") for w in words)))
+
+    # -- reading the text ------------------------------------------------------
 
     def _lead_end(self, text: str) -> int:
         limit = self.rules.scoring.lead_chars
@@ -138,33 +167,129 @@ class Tagger:
         cut = text.rfind("\n", 0, limit)
         return cut if cut > limit // 3 else limit
 
-    def score_topics(self, title: str, text: str) -> list[TopicMatch]:
-        """Every topic with a non-zero score, passing the threshold or not."""
+    def _hits(self, title: str, text: str) -> tuple[dict[str, list[_Hit]], dict[str, str], int]:
+        """Hits per owner (excluded spans removed), zone texts, and the body's word count."""
         lead_end = self._lead_end(text)
-        zone_texts = {"title": title or "", "lead": text[:lead_end], "body": text[lead_end:]}
-        zone_words = {zone: self.analyzer.words(part) for zone, part in zone_texts.items()}
-        scoring = self.rules.scoring
-        factor = {"title": scoring.title_weight, "lead": scoring.lead_weight,
-                  "body": scoring.body_weight}
-        results = []
-        for compiled in self.topics:
-            evidence: dict[str, dict[str, Any]] = {}
-            score = 0.0
-            for zone, words in zone_words.items():
-                for term, start, end in compiled.hits(words):
-                    form = zone_texts[zone][words[start].start:words[end - 1].end]
-                    _add_evidence(evidence, term.text, term.weight, zone, form)
-                    score += term.weight * factor[zone]
-                for pattern in compiled.patterns:
-                    for form in pattern.findall(fold(zone_texts[zone])):
-                        _add_evidence(evidence, f"/{pattern.pattern}/", 1.0, zone, str(form))
-                        score += factor[zone]
-            if score > 0:
-                results.append(TopicMatch(compiled.topic.name, round(score, 2),
-                                          sorted(evidence.values(), key=lambda e: e["term"])))
-        return results
+        zones = {"title": title or "", "lead": text[:lead_end], "body": text[lead_end:]}
+        hits: dict[str, list[_Hit]] = defaultdict(list)
+        body_words = 0
+        for zone, part in zones.items():
+            words = self.analyzer.words(part)
+            if zone == "body":
+                body_words = len(words)
+            found = self.index.find(words)
+            excluded: dict[str, set[int]] = defaultdict(set)
+            for pattern, start, end in found:
+                if pattern.role == "exclude":
+                    excluded[pattern.owner].update(range(start, end))
+            taken: dict[tuple[str, str], set[int]] = defaultdict(set)
+            # Longest match first: "chef de la diplomatie" is one piece of evidence,
+            # not also "diplomatie".
+            for pattern, start, end in sorted(found, key=lambda f: (f[1] - f[2], f[1])):
+                span = set(range(start, end))
+                group = "evidence" if pattern.role in ("term", "support") else pattern.role
+                owner_taken = taken[(pattern.owner, group)]
+                if pattern.role == "exclude" or start in excluded[pattern.owner]:
+                    continue
+                if span & owner_taken:
+                    continue
+                owner_taken.update(span)
+                form = part[words[start].start:words[end - 1].end]
+                hits[pattern.owner].append(_Hit(pattern, zone, start, end, form))
+        return hits, zones, body_words
 
-    def tag(self, title: str, text: str) -> list[TopicMatch]:
-        """Topics whose score reaches their threshold."""
-        thresholds = {t.name: t.threshold for t in self.rules.topics}
-        return [m for m in self.score_topics(title, text) if m.score >= thresholds[m.topic]]
+    def _zone_factor(self, body_words: int) -> dict[str, float]:
+        scoring = self.rules.scoring
+        long_words = scoring.long_text_words
+        body = scoring.body_weight
+        if long_words and body_words > long_words:
+            body *= math.sqrt(long_words / body_words)
+        return {"title": scoring.title_weight, "lead": scoring.lead_weight, "body": body}
+
+    def _score(self, tag: Topic, hits: list[_Hit], zones: dict[str, str],
+               factor: dict[str, float]) -> TopicMatch | None:
+        terms = [h for h in hits if h.pattern.role == "term"]
+        support = [h for h in hits if h.pattern.role == "support"] if terms else []
+        evidence: dict[str, dict[str, Any]] = {}
+        score = 0.0
+        for hit in terms + support:
+            _add_evidence(evidence, hit)
+            score += hit.pattern.weight * factor[hit.zone]
+        for regex in self.regexes.get(tag.name, []):
+            for zone, part in zones.items():
+                for form in regex.findall(fold(part)):
+                    pattern = _Pattern(tag.name, "term", f"/{regex.pattern}/", 1.0, False, (), ())
+                    _add_evidence(evidence, _Hit(pattern, zone, 0, 0, str(form)))
+                    score += factor[zone]
+        if score <= 0:
+            return None
+        return TopicMatch(tag.name, round(score, 2),
+                          sorted(evidence.values(), key=lambda e: e["term"]), kind=tag.kind)
+
+    def _context_applies(self, context: Context, hits: dict[str, list[_Hit]],
+                         factor: dict[str, float]) -> bool:
+        own = hits.get(context.name, [])
+        score = sum(h.pattern.weight * factor[h.zone] for h in own if h.pattern.role == "context")
+        return score >= context.threshold and not any(h.pattern.role == "unless" for h in own)
+
+    # -- public API --------------------------------------------------------------
+
+    def tag(self, title: str, text: str) -> TagResult:
+        """Topics, sub-topics and entities that reach their thresholds, with all scores."""
+        hits, zones, body_words = self._hits(title, text)
+        factor = self._zone_factor(body_words)
+        result = TagResult()
+        suppressed: dict[str, str] = {}
+        for context in self.rules.contexts:
+            if self._context_applies(context, hits, factor):
+                result.contexts.append(context.name)
+                suppressed.update(dict.fromkeys(context.suppresses, context.name))
+        for topic in self.rules.topics:
+            match = self._score(topic, hits.get(topic.name, []), zones, factor)
+            if match is None:
+                continue
+            result.scores[topic.name] = match.score
+            if match.score < topic.threshold:
+                continue
+            if topic.name in suppressed:
+                result.suppressed[topic.name] = suppressed[topic.name]
+                continue
+            result.tags.append(match)
+        tagged = {m.topic for m in result.tags}
+        for sub in self.rules.subtopics:
+            parents = [p for p in sub.parents if p in tagged]
+            match = self._score(sub, hits.get(sub.name, []), zones, factor) if parents else None
+            if match is not None and match.score >= sub.threshold:
+                match.parents = parents
+                result.tags.append(match)
+        for entity in self.rules.entities:
+            match = self._score(entity, hits.get(entity.name, []), zones, factor)
+            if match is not None and match.score >= entity.threshold:
+                result.tags.append(match)
+        return result
+
+
+@dataclass
+class TagDetails:
+    """What `veille tag` prints for one input."""
+
+    topics: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def describe(result: TagResult) -> TagDetails:
+    """The JSON-ready view of a tagging result: main topics, then everything else."""
+    by_kind: dict[str, list[TopicMatch]] = defaultdict(list)
+    for match in result.tags:
+        by_kind[match.kind].append(match)
+    return TagDetails(
+        topics=[m.topic for m in by_kind["topic"]],
+        details={
+            "scores": result.scores,
+            "subtopics": [m.topic for m in by_kind["subtopic"]],
+            "entities": [m.topic for m in by_kind["entity"]],
+            "contexts": result.contexts,
+            "suppressed": result.suppressed,
+            "evidence": {m.topic: m.evidence for m in result.tags},
+        },
+    )

@@ -21,6 +21,8 @@ class TopicRow:
     topic: str
     score: float
     evidence: list[dict[str, Any]]
+    kind: str = "topic"
+    parents: tuple[str, ...] = ()
 
 
 def is_known(db: sqlite_utils.Database, canonical_url: str) -> bool:
@@ -82,6 +84,24 @@ def record_seen(db: sqlite_utils.Database, canonical_urls: Iterable[str], source
         _upsert_seen(db, canonical_urls, source, status, article_id, detail)
 
 
+def insert_tags(db: sqlite_utils.Database, article_id: int, tags: list[TopicRow],
+                rules_version: str) -> None:
+    for tag in tags:
+        db.execute(
+            "INSERT INTO article_topics (article_id, topic, score, evidence, rules_version, "
+            "kind, parents) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [article_id, tag.topic, tag.score, json.dumps(tag.evidence, ensure_ascii=False),
+             rules_version, tag.kind, json.dumps(list(tag.parents)) if tag.parents else None],
+        )
+
+
+def replace_tags(db: sqlite_utils.Database, article_id: int, tags: list[TopicRow],
+                 rules_version: str) -> None:
+    """Re-tagging: the article's tags become `tags` (inside the caller's transaction)."""
+    db.execute("DELETE FROM article_topics WHERE article_id = ?", [article_id])
+    insert_tags(db, article_id, tags, rules_version)
+
+
 def store_article(db: sqlite_utils.Database, article: dict[str, Any], topics: list[TopicRow],
                   rules_version: str, aliases: Iterable[str]) -> int:
     """Insert an article, its topics and its URL decisions in one transaction."""
@@ -92,13 +112,7 @@ def store_article(db: sqlite_utils.Database, article: dict[str, Any], topics: li
             list(article.values()),
         )
         article_id = int(cursor.lastrowid)
-        for topic in topics:
-            db.execute(
-                "INSERT INTO article_topics (article_id, topic, score, evidence, rules_version) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [article_id, topic.topic, topic.score,
-                 json.dumps(topic.evidence, ensure_ascii=False), rules_version],
-            )
+        insert_tags(db, article_id, topics, rules_version)
         _upsert_seen(db, [article["canonical_url"], *aliases], article["source"], "stored",
                      article_id, None)
     return article_id

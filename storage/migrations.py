@@ -113,3 +113,11 @@ def source_runs(db: sqlite_utils.Database) -> None:
     )
     db["source_runs"].create_index(["source", "id"])
     db["source_runs"].create_index(["run_id"])
+
+
+@migrations(name="0003_tag_kinds")
+def tag_kinds(db: sqlite_utils.Database) -> None:
+    """article_topics also holds sub-topics and entities, told apart by `kind`."""
+    db["article_topics"].add_column("kind", str, not_null_default="topic")
+    db["article_topics"].add_column("parents", str)
+    db["article_topics"].create_index(["kind", "topic"])

@@ -76,7 +76,7 @@ def search(db: sqlite_utils.Database, query: str, *, topic: str | None = None,
         SELECT a.id, a.title, a.url, a.source, a.published_at, a.fetched_at,
                snippet(articles_fts, 1, '[', ']', ' … ', 16) AS snippet,
                (SELECT json_group_array(topic) FROM article_topics t
-                 WHERE t.article_id = a.id) AS topics
+                 WHERE t.article_id = a.id AND t.kind = 'topic') AS topics
         FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
         WHERE {" AND ".join(where)}
         ORDER BY bm25(articles_fts, 5.0, 1.0)
@@ -95,8 +95,14 @@ def stats(db: sqlite_utils.Database) -> dict[str, Any]:
         "runs": one("SELECT count(*) FROM crawl_runs"),
         "last_article": one("SELECT max(fetched_at) FROM articles"),
         "by_topic": dict(db.execute(
-            "SELECT topic, count(*) FROM article_topics GROUP BY topic ORDER BY 2 DESC")
-            .fetchall()),
+            "SELECT topic, count(*) FROM article_topics WHERE kind = 'topic' GROUP BY topic "
+            "ORDER BY 2 DESC").fetchall()),
+        "by_subtopic": dict(db.execute(
+            "SELECT topic, count(*) FROM article_topics WHERE kind = 'subtopic' GROUP BY topic "
+            "ORDER BY 2 DESC").fetchall()),
+        "by_entity": dict(db.execute(
+            "SELECT topic, count(*) FROM article_topics WHERE kind = 'entity' GROUP BY topic "
+            "ORDER BY 2 DESC LIMIT 20").fetchall()),
         "by_source": dict(db.execute(
             "SELECT source, count(*) FROM articles GROUP BY source ORDER BY 2 DESC").fetchall()),
         "url_decisions": dict(db.execute(

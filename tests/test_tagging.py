@@ -13,7 +13,7 @@ def tagger():
 
 
 def topics(tagger, title, text=""):
-    return {m.topic for m in tagger.tag(title, text)}
+    return {m.topic for m in tagger.tag(title, text).topics}
 
 
 @pytest.mark.parametrize("title,topic", [
@@ -56,7 +56,7 @@ def test_tag_title_mention_is_enough(tagger):
 def test_tag_records_evidence_by_zone(tagger):
     title = "Kyiv : les Ukrainiens sous les drones"
     text = "Les ukrainiennes et les ukrainiens de Kyïv se préparent.\n" + PARAGRAPH * 10 + "Kiev."
-    match = next(m for m in tagger.tag(title, text) if m.topic == "ukraine")
+    match = next(m for m in tagger.tag(title, text).topics if m.topic == "ukraine")
     evidence = {e["term"]: e for e in match.evidence}
     assert evidence["ukrainien"]["title"] == 1
     assert evidence["ukrainien"]["lead"] == 2

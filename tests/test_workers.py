@@ -24,7 +24,7 @@ def many_blocks_page(count: int = 20000) -> bytes:
 def test_pool_analyses_a_page_in_a_worker(pool):
     result = pool.submit(fixture_bytes("figaro_like_otan.html"), "https://x.fr/a", None).result(30)
     assert result.language == "fr"
-    assert {m.topic for m in result.topics} >= {"nato", "russia"}
+    assert {m.topic for m in result.tags.topics} >= {"nato", "russia"}
     assert "mer Baltique" in result.extracted.text
 
 

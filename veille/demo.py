@@ -83,7 +83,11 @@ def show_rows(db_path: Path) -> None:
     rows = db.query("""
         SELECT a.id, a.source, a.title, a.published_at, a.language, a.language_score,
                (SELECT json_group_object(topic, score) FROM article_topics t
-                 WHERE t.article_id = a.id) AS topics
+                 WHERE t.article_id = a.id AND t.kind = 'topic') AS topics,
+               (SELECT group_concat(topic, ', ') FROM article_topics t
+                 WHERE t.article_id = a.id AND t.kind = 'subtopic') AS subtopics,
+               (SELECT group_concat(topic, ', ') FROM article_topics t
+                 WHERE t.article_id = a.id AND t.kind = 'entity') AS entities
         FROM articles a ORDER BY a.published_at DESC""")
     click.echo("\nArticles stored (newest first):")
     for row in rows:
@@ -92,9 +96,12 @@ def show_rows(db_path: Path) -> None:
         click.echo(f"  #{row['id']} [{tags or 'no topic'}] {row['title']}")
         click.echo(f"      {row['source']} · publié {row['published_at']} · "
                    f"langue {row['language']} ({row['language_score']:.2f})")
+        if row["subtopics"] or row["entities"]:
+            click.echo(f"      sous-thèmes: {row['subtopics'] or '-'} · "
+                       f"entités: {row['entities'] or '-'}")
     evidence = db.execute(
         "SELECT a.title, t.topic, t.evidence FROM article_topics t JOIN articles a "
-        "ON a.id = t.article_id ORDER BY t.score DESC LIMIT 1").fetchone()
+        "ON a.id = t.article_id WHERE t.kind = 'topic' ORDER BY t.score DESC LIMIT 1").fetchone()
     if evidence:
         click.echo(f"\nWhy '{evidence[0]}' is tagged {evidence[1]}:")
         for item in json.loads(evidence[2]):
