@@ -57,7 +57,7 @@ def main() -> int:
         db = sqlite3.connect(db_path)
         stored = {row[0].rsplit("/", 1)[1]: row[1:] for row in db.execute(
             "SELECT a.url, a.text, (SELECT group_concat(topic) FROM article_topics t "
-            "WHERE t.article_id = a.id) FROM articles a")}
+            "WHERE t.article_id = a.id AND t.kind = 'topic') FROM articles a")}
     mistakes = 0
     scores = []
     topic_errors = []

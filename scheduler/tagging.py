@@ -232,20 +232,40 @@ class Tagger:
         score = sum(h.pattern.weight * factor[h.zone] for h in own if h.pattern.role == "context")
         return score >= context.threshold and not any(h.pattern.role == "unless" for h in own)
 
+    def _matches(self, title: str, text: str) -> tuple[dict[str, TopicMatch], list[str]]:
+        """Every tag's match (any score) and the contexts that apply, for one text."""
+        hits, zones, body_words = self._hits(title, text)
+        factor = self._zone_factor(body_words)
+        matches = {}
+        for tag in self.rules.all_tags:
+            match = self._score(tag, hits.get(tag.name, []), zones, factor)
+            if match is not None:
+                matches[tag.name] = match
+        contexts = [c.name for c in self.rules.contexts if self._context_applies(c, hits, factor)]
+        return matches, contexts
+
+    def _best_entries(self, text: str, matches: dict[str, TopicMatch]) -> None:
+        """Live blogs: each timestamped entry is scored as an article of its own, and a
+        tag keeps its best score, whole text or entry (the evidence names the entry)."""
+        for headline, body in live_entries(text):
+            entry_matches, _ = self._matches(headline, body)
+            for name, match in entry_matches.items():
+                if match.score > matches.get(name, TopicMatch(name, 0.0)).score:
+                    for item in match.evidence:
+                        item["entry"] = headline
+                    matches[name] = match
+
     # -- public API --------------------------------------------------------------
 
     def tag(self, title: str, text: str) -> TagResult:
         """Topics, sub-topics and entities that reach their thresholds, with all scores."""
-        hits, zones, body_words = self._hits(title, text)
-        factor = self._zone_factor(body_words)
-        result = TagResult()
-        suppressed: dict[str, str] = {}
-        for context in self.rules.contexts:
-            if self._context_applies(context, hits, factor):
-                result.contexts.append(context.name)
-                suppressed.update(dict.fromkeys(context.suppresses, context.name))
+        matches, contexts = self._matches(title, text)
+        self._best_entries(text, matches)
+        result = TagResult(contexts=contexts)
+        suppressed = {topic: c.name for c in self.rules.contexts if c.name in contexts
+                      for topic in c.suppresses}
         for topic in self.rules.topics:
-            match = self._score(topic, hits.get(topic.name, []), zones, factor)
+            match = matches.get(topic.name)
             if match is None:
                 continue
             result.scores[topic.name] = match.score
@@ -258,15 +278,30 @@ class Tagger:
         tagged = {m.topic for m in result.tags}
         for sub in self.rules.subtopics:
             parents = [p for p in sub.parents if p in tagged]
-            match = self._score(sub, hits.get(sub.name, []), zones, factor) if parents else None
-            if match is not None and match.score >= sub.threshold:
+            match = matches.get(sub.name)
+            if parents and match is not None and match.score >= sub.threshold:
                 match.parents = parents
                 result.tags.append(match)
         for entity in self.rules.entities:
-            match = self._score(entity, hits.get(entity.name, []), zones, factor)
+            match = matches.get(entity.name)
             if match is not None and match.score >= entity.threshold:
                 result.tags.append(match)
         return result
+
+
+LIVE_ENTRY = re.compile(r"^\s*(\d{1,2}\s*[h:]\s*\d{2})\s*[-–—:|]\s*\S")
+MIN_LIVE_ENTRIES = 3
+
+
+def live_entries(text: str) -> list[tuple[str, str]]:
+    """(headline, text) of each entry of a live blog ("7h07 - La Russie dit..."); empty
+    for an ordinary article (fewer than three timestamped lines)."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if LIVE_ENTRY.match(line)]
+    if len(starts) < MIN_LIVE_ENTRIES:
+        return []
+    ends = [*starts[1:], len(lines)]
+    return [(lines[s], "\n".join(lines[s + 1:e])) for s, e in zip(starts, ends, strict=True)]
 
 
 @dataclass

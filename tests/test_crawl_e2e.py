@@ -149,15 +149,18 @@ def test_crawl_stores_metadata_language_and_hash(crawl):
 
 
 def test_crawl_tags_topics_with_evidence(crawl):
-    tags = {}
-    for row in crawl.db.execute("SELECT a.title, t.topic, t.score, t.evidence, t.rules_version "
-                                "FROM article_topics t JOIN articles a ON a.id = t.article_id"):
-        tags.setdefault(row["title"], set()).add(row["topic"])
+    tags, others = {}, {}
+    for row in crawl.db.execute("SELECT a.title, t.topic, t.kind, t.score, t.evidence, "
+                                "t.rules_version FROM article_topics t "
+                                "JOIN articles a ON a.id = t.article_id"):
+        (tags if row["kind"] == "topic" else others).setdefault(row["title"], set()).add(
+            row["topic"])
         evidence = json.loads(row["evidence"])
         assert evidence and all({"term", "title", "lead", "body"} <= set(e) for e in evidence)
         assert row["score"] > 0 and row["rules_version"]
     assert tags[content.KHARKIV.title] == {"ukraine", "russia"}
     assert tags[content.SANCTIONS.title] == {"russia"}
+    assert {"sanctions", "moscou"} <= others[content.SANCTIONS.title]  # sub-topic, entity
     assert "nato" in tags["L’Otan va renforcer sa présence en mer Baltique après les sabotages "
                           "de câbles"]
 

@@ -54,3 +54,27 @@ def test_cli_exits_2_on_bad_rules_file(tmp_path):
     assert result.returncode == 2
     assert "topic 'nato', key 'unknown'" in result.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("text,needle", [
+    (GOOD + "[subtopics.x]\nthreshold = 1\nterms = ['a']\nparents = ['nope']\n",
+     "sub-topic 'x', key 'parents'"),
+    (GOOD + "[entities.x]\nterms = ['a']\ntype = 'planet'\n", "entity 'x', key 'type'"),
+    (GOOD + "[contexts.sport]\nthreshold = 2\nterms = ['match']\nsuppresses = ['nope']\n",
+     "context 'sport', key 'suppresses': unknown topic 'nope'"),
+    (GOOD + "[entities.nato]\nterms = ['a']\ntype = 'person'\n", "'nato': a name is used twice"),
+    (GOOD.replace('"OTAN"', '{ term = "OTAN", weight = 0 }'), "key 'terms': weight must be"),
+    (GOOD + "[topics.Bad-Name]\nthreshold = 1\nterms = ['a']\n", "topic 'Bad-Name'"),
+])
+def test_load_rules_rejects_bad_subtopics_entities_and_contexts(tmp_path, text, needle):
+    with pytest.raises(ConfigError) as info:
+        load_rules(write(tmp_path, text))
+    assert needle in str(info.value)
+
+
+def test_cli_topics_prints_the_rules_in_force():
+    result = run_veille("topics")
+    assert result.returncode == 0
+    for expected in ("Thèmes :", "nato — OTAN (seuil 3)", "Contextes :", "Sous-thèmes :",
+                     "diplomatie — Diplomatie et négociations", "Entités :", "Version :"):
+        assert expected in result.stdout
