@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORPUS ?= ../shared/corpus
 
-.PHONY: demo test lint bench eval clean
+.PHONY: demo test lint bench eval eval-tagging clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python bench/eval_extraction.py $(CORPUS)
+	$(BIN)/python bench/eval_crawl.py $(CORPUS)
+
+eval-tagging: $(STAMP)
+	$(BIN)/python bench/eval_tagging.py --corpus $(CORPUS) --min-f1 0.95
+	$(BIN)/python bench/eval_tagging.py --items bench/tagging/blind_fr.jsonl bench/tagging/blind2_fr.jsonl
+	$(BIN)/python bench/tag_bench.py $(CORPUS)
 
 clean:
 	rm -rf $(VENV) demo build *.egg-info .pytest_cache .ruff_cache
