@@ -25,6 +25,7 @@ class FeedEntry:
     title: str = ""
     published_at: str | None = None  # ISO 8601 UTC, None when absent or unparseable
     summary: str = ""
+    keywords: str | None = None  # news sitemaps' news:keywords
 
 
 @dataclass

@@ -12,6 +12,7 @@ COLUMNS = (
     ("known", "known"),
     ("fetched", "fetched"),
     ("new", "new"),
+    ("updated", "upd"),
     ("duplicate", "dup"),
     ("not_french", "not fr"),
     ("offtopic", "off-topic"),

@@ -39,6 +39,12 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         # Sources are http(s) only: no local files, FTP or S3 reachable from a feed
         "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None},
         "ITEM_PIPELINES": {"scheduler.pipeline.StorePipeline": 300},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.middlewares.RobotsPolicyMiddleware": 100,
+            # after RetryMiddleware (550) on the way back, so it sees 429/503 first
+            "crawler.middlewares.RetryAfterMiddleware": 560,
+        },
         "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
         # Responses waiting for the extraction workers; beyond this Scrapy pauses
         # downloads instead of piling pages up in memory.

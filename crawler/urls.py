@@ -64,11 +64,13 @@ def site_of(url: str) -> str:
     """The site a URL belongs to: its registrable domain when known, else its host.
 
     'www.lemonde.fr' and 'lemonde.fr' are one site; so are 'feeds.leparisien.fr'
-    and 'www.leparisien.fr'. IP addresses and local names are their own site.
+    and 'www.leparisien.fr'. An IP address or a local name, with its port, is a
+    site of its own.
     """
     host = host_of(url)
     if not host or re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host) or "." not in host:
-        return host
+        port = urlsplit(url).port
+        return f"{host}:{port}" if port else host
     labels = host.split(".")
     # Two-level public suffixes common among French-language outlets' hosts
     if len(labels) >= 3 and labels[-2] in {"co", "com", "gouv", "org", "net", "ac", "qc"}:

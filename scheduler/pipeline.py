@@ -31,6 +31,6 @@ class StorePipeline:
             logger.exception("%s: could not store %s", item.source, item.url)
             context.stats.error(item.source, f"storage failed ({type(exc).__name__}): {item.url}")
             raise DropItem(f"storage failed: {exc}") from exc
-        if outcome != "new":
+        if outcome not in ("new", "updated"):
             raise DropItem(outcome)
         return item

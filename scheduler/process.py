@@ -14,7 +14,13 @@ from crawler.runstats import RunStats
 from crawler.urls import canonical_url, is_http_url, same_site
 from scheduler.rules import Rules
 from scheduler.text import content_hash
-from storage.articles import TopicRow, article_id_for, record_seen, store_article
+from storage.articles import (
+    TopicRow,
+    article_id_for,
+    record_seen,
+    store_article,
+    store_revision,
+)
 from veille.config import Source
 
 logger = logging.getLogger(__name__)
@@ -30,6 +36,8 @@ class ArticleItem:
     entry: FeedEntry
     result: PageResult
     fetched_at: str
+    recheck_of: int | None = None  # an article stored earlier, fetched again for updates
+    previous_hash: str | None = None
 
 
 def article_keys(item: ArticleItem) -> tuple[str, list[str]]:
@@ -71,7 +79,26 @@ class ItemProcessor:
         logger.debug("%s: %s", outcome, item.url)
         return outcome
 
+    def _recheck(self, item: ArticleItem) -> str:
+        """A stored article fetched again: a new revision when its text changed."""
+        extracted = item.result.extracted
+        if extracted is None:
+            return "unchanged"
+        digest = content_hash(extracted.text)
+        if digest == item.previous_hash:
+            return "unchanged"
+        changes = {"title": extracted.title or item.entry.title or None, "text": extracted.text,
+                   "content_hash": digest, "author": extracted.author,
+                   "description": extracted.description or item.entry.summary or None}
+        store_revision(self.db, item.recheck_of, changes, tag_rows(item.result.tags),
+                       self.rules.version)
+        logger.info("%s: article %d changed, previous text kept as a revision", item.source,
+                    item.recheck_of)
+        return "updated"
+
     def _decide(self, item: ArticleItem) -> str:
+        if item.recheck_of is not None:
+            return self._recheck(item)
         canonical, aliases = article_keys(item)
         keys = [canonical, *aliases]
         extracted = item.result.extracted
@@ -111,6 +138,7 @@ class ItemProcessor:
             "description": extracted.description or item.entry.summary or None,
             "sitename": extracted.sitename,
             "feed_title": item.entry.title or None,
+            "keywords": item.entry.keywords,
             "run_id": self.run_id,
         }
         store_article(self.db, article, tag_rows(tags), self.rules.version, aliases)

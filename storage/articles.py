@@ -36,6 +36,31 @@ def is_known(db: sqlite_utils.Database, canonical_url: str) -> bool:
     return status in FINAL_STATUSES or (attempts or 0) >= MAX_ERROR_ATTEMPTS
 
 
+def recheck_candidate(db: sqlite_utils.Database, canonical_url: str,
+                      since: str) -> tuple[int, str] | None:
+    """(article id, content hash) of a stored article first fetched after `since`."""
+    row = db.execute(
+        "SELECT a.id, a.content_hash FROM seen_urls s JOIN articles a ON a.id = s.article_id "
+        "WHERE s.canonical_url = ? AND s.status = 'stored' AND a.fetched_at >= ?",
+        [canonical_url, since]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def store_revision(db: sqlite_utils.Database, article_id: int, changes: dict[str, Any],
+                   tags: list[TopicRow], rules_version: str) -> None:
+    """Keep the previous text as a revision and update the article in place."""
+    now = utcnow()
+    with transaction(db):
+        db.execute(
+            "INSERT INTO article_revisions (article_id, title, text, content_hash, fetched_at, "
+            "replaced_at) SELECT id, title, text, content_hash, COALESCE(updated_at, "
+            "fetched_at), ? FROM articles WHERE id = ?", [now, article_id])
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        db.execute(f"UPDATE articles SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608
+                   [*changes.values(), now, article_id])
+        replace_tags(db, article_id, tags, rules_version)
+
+
 def article_id_for(db: sqlite_utils.Database, canonical_urls: Iterable[str],
                    content_hash: str | None = None) -> int | None:
     """The stored article this URL or text already is, if any."""

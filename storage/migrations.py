@@ -121,3 +121,17 @@ def tag_kinds(db: sqlite_utils.Database) -> None:
     db["article_topics"].add_column("kind", str, not_null_default="topic")
     db["article_topics"].add_column("parents", str)
     db["article_topics"].create_index(["kind", "topic"])
+
+
+@migrations(name="0004_discovery")
+def discovery(db: sqlite_utils.Database) -> None:
+    """Validators for conditional requests, sitemap keywords, and article revisions."""
+    db["http_validators"].create(
+        {"url": str, "etag": str, "last_modified": str, "checked_at": str}, pk="url")
+    db["articles"].add_column("keywords", str)
+    db["articles"].add_column("updated_at", str)
+    db["article_revisions"].create(
+        {"id": int, "article_id": int, "title": str, "text": str, "content_hash": str,
+         "fetched_at": str, "replaced_at": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id")])
+    db["article_revisions"].create_index(["article_id"])

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh])\s*$")
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 DEFAULT_EVERY_S = 15 * 60
 MIN_EVERY_S = 1.0
 KINDS = ("feed", "sitemap", "page")
-IMPLEMENTED_KINDS = ("feed",)
+IMPLEMENTED_KINDS = KINDS
+DEFAULT_MAX_AGE_S = 3 * 24 * 3600
+DEFAULT_BUDGET = 500
 DEFAULT_LANGUAGES = ("fr",)
 
 
@@ -46,6 +48,11 @@ class Source:
     follow_offsite: bool = False
     languages: tuple[str, ...] = DEFAULT_LANGUAGES
     every_s: float = DEFAULT_EVERY_S  # how often the daemon crawls it
+    max_age_s: float = DEFAULT_MAX_AGE_S  # sitemaps: older entries are not fetched
+    include: tuple[str, ...] = ()  # pages: regexes a link must match (one of)
+    exclude: tuple[str, ...] = ()  # pages: regexes a link must not match
+    budget: int = DEFAULT_BUDGET  # requests per run for this source
+    recheck_s: float = 0.0  # re-fetch stored articles younger than this, for updates
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,11 @@ _SOURCE_KEYS: dict[str, type] = {
     "follow_offsite": bool,
     "languages": list,
     "every": str,
+    "max_age": str,
+    "include": list,
+    "exclude": list,
+    "budget": int,
+    "recheck": str,
 }
 _DEFAULT_KEYS: dict[str, type] = {"languages": list, "every": str}
 
@@ -118,22 +130,39 @@ def _type_ok(value: Any, expected: type) -> bool:
 
 
 def parse_duration(value: str) -> float:
-    """'30s', '15m', '2h' (or '1.5h') in seconds; ValueError otherwise."""
+    """'30s', '15m', '2h', '3d' (or '1.5h') in seconds; ValueError otherwise."""
     match = DURATION.match(value)
     if not match:
-        raise ValueError(f"cannot read duration {value!r}: use a number and a unit s, m or h, "
-                         "such as \"30s\", \"15m\" or \"2h\"")
-    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+        raise ValueError(f"cannot read duration {value!r}: use a number and a unit s, m, h "
+                         "or d, such as \"30s\", \"15m\", \"2h\" or \"3d\"")
+    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
 
 
-def _every(path: str | Path, entry: str, value: str) -> float:
+def _duration(path: str | Path, entry: str, key: str, value: str, minimum: float) -> float:
     try:
         seconds = parse_duration(value)
     except ValueError as exc:
-        raise ConfigError(path, str(exc), entry, "every") from None
-    if seconds < MIN_EVERY_S:
-        raise ConfigError(path, f"must be at least {MIN_EVERY_S:g}s", entry, "every")
+        raise ConfigError(path, str(exc), entry, key) from None
+    if seconds < minimum:
+        raise ConfigError(path, f"must be at least {minimum:g}s", entry, key)
     return seconds
+
+
+def _every(path: str | Path, entry: str, value: str) -> float:
+    return _duration(path, entry, "every", value, MIN_EVERY_S)
+
+
+def _regexes(path: str | Path, entry: str, key: str, values: list[Any]) -> tuple[str, ...]:
+    for value in values:
+        if not isinstance(value, str) or not value:
+            raise ConfigError(path, f"every item must be a regular expression, got {value!r}",
+                              entry, key)
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ConfigError(path, f"regular expression {value!r} does not compile: {exc}",
+                              entry, key) from None
+    return tuple(values)
 
 
 def check_http_url(path: str | Path, entry: str, key: str, url: str) -> str:
@@ -168,9 +197,6 @@ def parse_source(path: str | Path, index: int, table: Any,
     kind = table.get("kind", "feed")
     if kind not in KINDS:
         raise ConfigError(path, f"must be one of {', '.join(KINDS)}, got {kind!r}", entry, "kind")
-    if kind not in IMPLEMENTED_KINDS:
-        raise ConfigError(path, f"kind {kind!r} is not supported by this version of veille "
-                          f"(supported: {', '.join(IMPLEMENTED_KINDS)})", entry, "kind")
     languages = default_languages
     if "languages" in table:
         languages = _languages(path, entry, table["languages"])
@@ -183,7 +209,20 @@ def parse_source(path: str | Path, index: int, table: Any,
         follow_offsite=table.get("follow_offsite", False),
         languages=languages,
         every_s=_every(path, entry, table["every"]) if "every" in table else default_every,
+        max_age_s=(_duration(path, entry, "max_age", table["max_age"], 60)
+                   if "max_age" in table else DEFAULT_MAX_AGE_S),
+        include=_regexes(path, entry, "include", table.get("include", [])),
+        exclude=_regexes(path, entry, "exclude", table.get("exclude", [])),
+        budget=_budget(path, entry, table.get("budget", DEFAULT_BUDGET)),
+        recheck_s=(_duration(path, entry, "recheck", table["recheck"], 0)
+                   if "recheck" in table else 0.0),
     )
+
+
+def _budget(path: str | Path, entry: str, value: int) -> int:
+    if not 1 <= value <= 100_000:
+        raise ConfigError(path, f"must be between 1 and 100000, got {value}", entry, "budget")
+    return value
 
 
 def load_sources(path: str | Path) -> SourcesConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,9 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     behaviour: str = "normal"  # normal | hang | truncate
     delay: float = 0.0
+    etag: str | None = None  # answered 304 to a matching If-None-Match
+    last_modified: str | None = None  # an HTTP date; 304 to If-Modified-Since not older
+    then: list[Route] = field(default_factory=list)  # answers to the 2nd, 3rd... request
 
 
 class NewsSite:
@@ -39,6 +43,7 @@ class NewsSite:
         self.routes: dict[str, Route] = dict(routes or {})
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.request_times: list[float] = []
+        self.statuses: list[tuple[str, int]] = []  # (path, status) of every answer
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
@@ -62,6 +67,11 @@ class NewsSite:
     def hits(self, path: str | None = None) -> int:
         with self._lock:
             return sum(1 for _, p, _ in self.requests if path is None or p == path)
+
+    def answered(self, status: int, prefix: str = "") -> int:
+        """How many requests under `prefix` were answered with `status`."""
+        with self._lock:
+            return sum(1 for p, s in self.statuses if s == status and p.startswith(prefix))
 
     def start(self) -> NewsSite:
         self._thread.start()
@@ -94,6 +104,9 @@ class NewsSite:
                 full = self.path
                 site._log("GET", path, dict(self.headers.items()))
                 route = site.routes.get(full) or site.routes.get(path)
+                if route is not None and route.then:
+                    served = sum(1 for _, p, _ in site.requests if p == path) - 1
+                    route = ([route, *route.then])[min(served, len(route.then))]
                 if route is None:
                     self._send(Route(b"<h1>404 Not Found</h1>", status=404))
                     return
@@ -102,9 +115,35 @@ class NewsSite:
                 if route.behaviour == "hang":
                     site._stop.wait(120)
                     return
-                self._send(route)
+                if self._not_modified(route):
+                    self._send(Route(status=304, headers=self._validators(route)))
+                    return
+                self._send(Route(route.body, route.status, route.content_type,
+                                 {**self._validators(route), **route.headers}, route.behaviour))
+
+            def _validators(self, route: Route) -> dict[str, str]:
+                headers = {}
+                if route.etag:
+                    headers["ETag"] = route.etag
+                if route.last_modified:
+                    headers["Last-Modified"] = route.last_modified
+                return headers
+
+            def _not_modified(self, route: Route) -> bool:
+                if route.etag and self.headers.get("If-None-Match") == route.etag:
+                    return True
+                since = self.headers.get("If-Modified-Since")
+                if route.last_modified and since and not route.etag:
+                    try:
+                        return parsedate_to_datetime(since) >= parsedate_to_datetime(
+                            route.last_modified)
+                    except (TypeError, ValueError):
+                        return False
+                return False
 
             def _send(self, route: Route) -> None:
+                with site._lock:
+                    site.statuses.append((urlsplit(self.path).path, route.status))
                 self.send_response(route.status)
                 self.send_header("Content-Type", route.content_type)
                 for name, value in route.headers.items():
@@ -118,7 +157,8 @@ class NewsSite:
                     return
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                self.wfile.write(route.body)
+                if route.status != 304:
+                    self.wfile.write(route.body)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # requests are recorded in site.requests

@@ -197,3 +197,49 @@ def rdf_feed(title: str, site_url: str, items: list[FeedItem]) -> str:
   </channel>{entries}
 </rdf:RDF>
 """
+
+
+def news_sitemap(items: list[FeedItem], *, language: str = "fr",
+                 publication: str = SITE_NAME, keywords: str = "") -> str:
+    """A Google News sitemap."""
+    urls = "".join(f"""
+  <url>
+    <loc>{_esc(i.url)}</loc>
+    <lastmod>{i.published.isoformat()}</lastmod>
+    <news:news>
+      <news:publication><news:name>{_esc(publication)}</news:name>
+        <news:language>{language}</news:language></news:publication>
+      <news:publication_date>{i.published.isoformat()}</news:publication_date>
+      <news:title>{_esc(i.title)}</news:title>
+      <news:keywords>{_esc(keywords)}</news:keywords>
+    </news:news>
+  </url>""" for i in items)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}
+</urlset>
+"""
+
+
+def sitemap_index(urls: list[str]) -> str:
+    entries = "".join(f"\n  <sitemap><loc>{_esc(u)}</loc></sitemap>" for u in urls)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}
+</sitemapindex>
+"""
+
+
+def section_page(title: str, links: list[tuple[str, str]]) -> str:
+    """A section page: menus, a list of article teasers, tag and pagination links."""
+    teasers = "".join(f'<article class="teaser"><h2><a href="{_esc(u)}">{_esc(t)}</a></h2>'
+                      f"<p>{_esc(t)}…</p></article>" for u, t in links)
+    menu = "".join(f'<li><a href="/{m.lower()}/">{_esc(m)}</a></li>' for m in MENU)
+    return f"""<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
+<title>{_esc(title)} | {_esc(SITE_NAME)}</title></head><body>
+<header><nav><ul>{menu}</ul></nav><a href="/abonnement/">S'abonner</a></header>
+<main><h1>{_esc(title)}</h1>{teasers}
+<nav class="pagination"><a href="/{title.lower()}/page/2/">Page suivante</a></nav>
+<aside><a href="/tag/russie/">Russie</a> <a href="/tag/otan/">OTAN</a></aside></main>
+<footer><a href="/mentions-legales/">Mentions légales</a> <a href="/login">Connexion</a></footer>
+</body></html>
+"""

@@ -1,48 +1,46 @@
-"""The news spider: read each source's feed, download the articles it announces once."""
+"""The news spider: read each source (feed, sitemap or section page) and download the
+articles it lists, once.
+
+Listings are fetched with the validators of the last run (If-None-Match,
+If-Modified-Since): a listing that did not change costs one request and
+nothing else. Article URLs already decided in an earlier run are not requested
+again, whichever listing names them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.failures import describe_exception
 from crawler.feeds import FeedEntry, FeedError, parse_feed
+from crawler.pages import article_links
+from crawler.sitemaps import SitemapError, parse_sitemap
 from crawler.urls import canonical_url, same_site
 from scheduler.process import ArticleItem
-from storage.articles import is_known
+from storage.articles import is_known, recheck_candidate
 from storage.db import utcnow
+from storage.validators import conditional_headers, save_validators
+from veille.config import Source
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 25
+MAX_SITEMAP_DEPTH = 3
+MAX_CHILD_SITEMAPS = 50  # per source and run: an index that keeps minting children ends
 
 
 def describe_failure(failure: Failure) -> str:
     """A short, human message for a download failure."""
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        return f"HTTP {exc.response.status}"
-    name = type(exc).__name__
-    text = str(exc).strip()
-    if "robots.txt" in text:
-        return "forbidden by robots.txt"
-    if "TimeoutError" in name or "timed out" in text.lower() or "Timeout" in name:
-        return "timed out"
-    if "ConnectionRefused" in name:
-        return "connection refused"
-    if "DNSLookup" in name:
-        return "DNS lookup failed"
-    if "ResponseNeverReceived" in name or "ConnectionLost" in name or "DataLoss" in name:
-        return "connection lost before the response was complete"
-    if "max size" in text or "maxsize" in text.lower():
-        return "response larger than the size cap"
-    return f"{name}: {text[:200]}" if text else name
+    return describe_exception(failure.value)
 
 
 class NewsSpider(scrapy.Spider):
@@ -52,34 +50,73 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.context = context
         self.scheduled: set[str] = set()
+        self.sitemaps_seen: set[str] = set()
+        self.child_sitemaps: Counter[str] = Counter()
+        self.requests_made: Counter[str] = Counter()
         self.done = 0
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap,
+                     "page": self.parse_page}
         for source in self.context.sources:
-            logger.info("%s: fetching feed %s", source.name, source.url)
-            yield scrapy.Request(
-                source.url, callback=self.parse_feed, errback=self.feed_failed,
-                cb_kwargs={"source": source.name}, dont_filter=True,
-                meta={"veille_source": source.name, "veille_kind": "feed"},
-                priority=100,
-            )
+            logger.info("%s: fetching %s %s", source.name, source.kind, source.url)
+            self.sitemaps_seen.add(canonical_url(source.url))
+            yield self._listing_request(source.name, source.url, callbacks[source.kind],
+                                        root=True)
 
-    # -- feeds -------------------------------------------------------------------
+    # -- listings (feeds, sitemaps, pages) ---------------------------------------
 
-    def feed_failed(self, failure: Failure) -> None:
-        source = failure.request.cb_kwargs["source"]
+    def _listing_request(self, source: str, url: str, callback: Any, *, root: bool,
+                         depth: int = 0) -> scrapy.Request:
+        self.requests_made[source] += 1
+        return scrapy.Request(
+            url, callback=callback, errback=self.listing_failed,
+            cb_kwargs={"source": source, "root": root, "depth": depth},
+            headers=conditional_headers(self.context.db, url), dont_filter=True, priority=100,
+            meta={"veille_source": source, "handle_httpstatus_list": [304]},
+        )
+
+    def listing_failed(self, failure: Failure) -> None:
+        kwargs = failure.request.cb_kwargs
         message = describe_failure(failure)
-        logger.warning("%s: feed failed: %s (%s)", source, message, failure.request.url)
-        self.context.stats.feed_failed(source, message)
+        logger.warning("%s: %s failed: %s (%s)", kwargs["source"],
+                       "listing" if kwargs["root"] else "child sitemap", message,
+                       failure.request.url)
+        if kwargs["root"]:
+            self.context.stats.feed_failed(kwargs["source"], message)
+        else:
+            self.context.stats.error(kwargs["source"], f"{message}: {failure.request.url}")
 
-    def parse_feed(self, response: Response, source: str) -> Any:
-        stats = self.context.stats
+    def _unchanged(self, response: Response, source: str, root: bool) -> bool:
+        """304: the listing is as it was; otherwise remember its new validators."""
+        if response.status == 304:
+            self.context.stats.count(source, "not_modified")
+            if root:
+                self.context.stats.feed_ok(source)
+            logger.info("%s: %s not modified", source, response.url)
+            return True
+        headers = response.headers
+        save_validators(self.context.db, response.url,
+                        (headers.get("ETag") or b"").decode("latin-1") or None,
+                        (headers.get("Last-Modified") or b"").decode("latin-1") or None)
+        return False
+
+    def _listing_failed(self, source: str, root: bool, message: str, url: str) -> None:
+        logger.warning("%s: %s (%s)", source, message, url)
+        if root:
+            self.context.stats.feed_failed(source, message)
+        else:
+            self.context.stats.error(source, f"{message}: {url}")
+
+    def parse_feed(self, response: Response, source: str, root: bool,
+                   depth: int) -> Iterator[scrapy.Request]:
+        if self._unchanged(response, source, root):
+            return
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
-            feed = parse_feed(response.body, response.url,
-                              response.headers.get("Content-Type", b"").decode("latin-1"))
+            feed = parse_feed(response.body, response.url, content_type)
         except FeedError as exc:
-            logger.warning("%s: %s (%s)", source, exc, response.url)
-            stats.feed_failed(source, str(exc))
+            self._listing_failed(source, root, str(exc), response.url)
             return
         if feed.warning:
             logger.info("%s: feed parsed with a warning: %s", source, feed.warning)
@@ -88,43 +125,131 @@ class NewsSpider(scrapy.Spider):
             message = "the feed lists no article links"
             if feed.warning:
                 message += f" ({feed.warning})"
-            logger.warning("%s: %s (%s)", source, message, response.url)
-            stats.feed_failed(source, message)
+            self._listing_failed(source, root, message, response.url)
             return
-        stats.feed_ok(source)
-        stats.count(source, "links", len(feed.entries))
+        self.context.stats.feed_ok(source)
+        yield from self._articles(source, feed.entries, response.url, feed.link)
+
+    def parse_sitemap(self, response: Response, source: str, root: bool,
+                      depth: int) -> Iterator[scrapy.Request]:
+        if self._unchanged(response, source, root):
+            return
+        try:
+            sitemap = parse_sitemap(response.body, response.url)
+        except SitemapError as exc:
+            self._listing_failed(source, root, str(exc), response.url)
+            return
+        stats = self.context.stats
+        if root:
+            stats.feed_ok(source)
+        if sitemap.skipped:
+            stats.count(source, "bad_links", sitemap.skipped)
+        if sitemap.bad_dates:
+            logger.info("%s: %d unreadable date(s) in %s", source, sitemap.bad_dates,
+                        response.url)
+        if sitemap.is_index:
+            yield from self._child_sitemaps(source, sitemap.children, depth)
+            return
+        config = self.context.source(source)
+        oldest = (datetime.now(UTC) - timedelta(seconds=config.max_age_s)).isoformat()
+        entries = []
+        for entry in sitemap.entries:
+            if entry.date and entry.date < oldest:
+                stats.count(source, "too_old")
+                continue
+            entries.append(FeedEntry(url=entry.url, title=entry.title,
+                                     published_at=entry.published_at, keywords=entry.keywords))
+        yield from self._articles(source, entries, response.url, "")
+
+    def _child_sitemaps(self, source: str, children: list[str],
+                        depth: int) -> Iterator[scrapy.Request]:
+        stats = self.context.stats
+        if depth + 1 > MAX_SITEMAP_DEPTH:
+            stats.error(source, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH}: ignored")
+            return
+        for child in children:
+            key = canonical_url(child)
+            if key in self.sitemaps_seen:  # an index that points to itself or loops
+                stats.count(source, "sitemap_loops")
+                continue
+            if self.child_sitemaps[source] >= MAX_CHILD_SITEMAPS:
+                stats.error(source, f"more than {MAX_CHILD_SITEMAPS} child sitemaps: "
+                                    "the rest waits for the next run")
+                return
+            if not self._within_budget(source):
+                return
+            self.sitemaps_seen.add(key)
+            self.child_sitemaps[source] += 1
+            yield self._listing_request(source, child, self.parse_sitemap, root=False,
+                                        depth=depth + 1)
+
+    def parse_page(self, response: Response, source: str, root: bool,
+                   depth: int) -> Iterator[scrapy.Request]:
+        if self._unchanged(response, source, root):
+            return
+        config = self.context.source(source)
+        links = article_links(response.body, response.url, include=config.include,
+                              exclude=config.exclude, follow_offsite=config.follow_offsite)
+        if not links:
+            self._listing_failed(source, root, "no article links on the page", response.url)
+            return
+        self.context.stats.feed_ok(source)
+        yield from self._articles(source, [FeedEntry(url=link) for link in links], response.url,
+                                  "", offsite_checked=True)
+
+    # -- articles ----------------------------------------------------------------
+
+    def _within_budget(self, source: str) -> bool:
+        if self.requests_made[source] < self.context.source(source).budget:
+            return True
+        self.context.stats.count(source, "over_budget")
+        return False
+
+    def _articles(self, source: str, entries: list[FeedEntry], listing_url: str, site_link: str,
+                  offsite_checked: bool = False) -> Iterator[scrapy.Request]:
+        stats = self.context.stats
+        stats.count(source, "links", len(entries))
         config = self.context.source(source)
         new = 0
-        for entry in feed.entries:
-            request = self._article_request(source, entry, response.url, feed.link,
-                                            config.follow_offsite)
+        for entry in entries:
+            if not (offsite_checked or config.follow_offsite or same_site(entry.url, listing_url)
+                    or (site_link and same_site(entry.url, site_link))):
+                stats.count(source, "offsite")
+                continue
+            request = self._article_request(config, entry)
             if request is not None:
                 new += 1
                 yield request
-        logger.info("%s: %d links in the feed, %d to download", source, len(feed.entries), new)
+        logger.info("%s: %d links in %s, %d to download", source, len(entries), listing_url, new)
 
-    def _article_request(self, source: str, entry: FeedEntry, feed_url: str, site_link: str,
-                         follow_offsite: bool) -> scrapy.Request | None:
+    def _article_request(self, source: Source, entry: FeedEntry) -> scrapy.Request | None:
         stats = self.context.stats
-        if not (follow_offsite or same_site(entry.url, feed_url)
-                or (site_link and same_site(entry.url, site_link))):
-            stats.count(source, "offsite")
-            return None
         key = canonical_url(entry.url)
         if key in self.scheduled:
-            stats.count(source, "duplicate")
+            stats.count(source.name, "duplicate")
             return None
+        recheck = None
         if is_known(self.context.db, key):
-            stats.count(source, "known")
+            recheck = self._recheck(source, key)
+            if recheck is None:
+                stats.count(source.name, "known")
+                return None
+        if not self._within_budget(source.name):
             return None
         self.scheduled.add(key)
+        self.requests_made[source.name] += 1
         return scrapy.Request(
             entry.url, callback=self.parse_article, errback=self.article_failed,
-            cb_kwargs={"source": source, "entry": entry, "key": key},
-            meta={"veille_source": source, "veille_kind": "article"},
+            cb_kwargs={"source": source.name, "entry": entry, "key": key, "recheck": recheck},
+            meta={"veille_source": source.name}, dont_filter=recheck is not None,
         )
 
-    # -- articles ----------------------------------------------------------------
+    def _recheck(self, source: Source, key: str) -> tuple[int, str] | None:
+        """A stored article young enough to be fetched again for updates, if it is one."""
+        if not source.recheck_s:
+            return None
+        since = (datetime.now(UTC) - timedelta(seconds=source.recheck_s)).isoformat()
+        return recheck_candidate(self.context.db, key, since)
 
     def article_failed(self, failure: Failure) -> None:
         kwargs = failure.request.cb_kwargs
@@ -132,11 +257,13 @@ class NewsSpider(scrapy.Spider):
         logger.warning("%s: article failed: %s (%s)", kwargs["source"], message,
                        failure.request.url)
         self.context.stats.error(kwargs["source"], f"{message}: {failure.request.url}")
-        status = "gone" if message in ("HTTP 404", "HTTP 410") else "error"
-        self.context.record_failure(kwargs["key"], kwargs["source"], status, message)
+        if kwargs["recheck"] is None:
+            status = "gone" if message in ("HTTP 404", "HTTP 410") else "error"
+            self.context.record_failure(kwargs["key"], kwargs["source"], status, message)
 
     async def parse_article(self, response: Response, source: str, entry: FeedEntry,
-                            key: str) -> AsyncIterator[ArticleItem]:
+                            key: str, recheck: tuple[int, str] | None
+                            ) -> AsyncIterator[ArticleItem]:
         stats = self.context.stats
         stats.count(source, "fetched")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
@@ -156,4 +283,6 @@ class NewsSpider(scrapy.Spider):
         if self.done % PROGRESS_EVERY == 0:
             logger.info("progress: %d articles processed", self.done)
         yield ArticleItem(source=source, url=response.url, requested_canonical=key, entry=entry,
-                          result=result, fetched_at=utcnow())
+                          result=result, fetched_at=utcnow(),
+                          recheck_of=recheck[0] if recheck else None,
+                          previous_hash=recheck[1] if recheck else None)

@@ -1,0 +1,164 @@
+"""Downloader middlewares: robots.txt read as RFC 9309 says, and Retry-After honoured.
+
+Scrapy allows everything when robots.txt answers 5xx or never answers, and
+retries 429 and 503 at once, ignoring Retry-After. A monitor that comes back
+every 15 minutes must do better on both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from protego import Protego
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+
+from crawler.failures import describe_exception
+
+logger = logging.getLogger(__name__)
+
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB; we parse no more
+ROBOTS_DOWNLOAD_MAX = 32 * 1024 * 1024  # larger is refused (disallow until next run)
+ROBOTS_TIMEOUT_S = 10.0
+DENY_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+class _Rules:
+    """A parsed robots.txt, with why it allows or forbids everything when it does."""
+
+    def __init__(self, body: bytes, note: str | None = None) -> None:
+        text = body[:ROBOTS_MAX_BYTES].decode("utf-8-sig", errors="ignore")
+        self._parser = Protego.parse(text)
+        self.note = note
+
+    def allowed(self, url: str, user_agent: str) -> bool:
+        return self._parser.can_fetch(url, user_agent)
+
+
+class RobotsPolicyMiddleware(RobotsTxtMiddleware):
+    """robots.txt per host, once per run: 4xx allows all, 5xx and timeouts disallow all
+    until the next run (RFC 9309), and only the first 512 KiB are read."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or "*"
+
+    async def robot_parser(self, request: Request) -> Any:
+        netloc = urlparse_cached(request).netloc
+        current = self._parsers.get(netloc)
+        if isinstance(current, Deferred):  # another request is fetching it
+            return await maybe_deferred_to_future(current)
+        if current is not None:
+            return current
+        waiting: Deferred[Any] = Deferred()
+        self._parsers[netloc] = waiting
+        rules = await self._fetch_rules(request)
+        self._parsers[netloc] = rules
+        waiting.callback(rules)
+        return rules
+
+    async def _fetch_rules(self, request: Request) -> _Rules:
+        url = urlparse_cached(request)
+        robots = Request(
+            f"{url.scheme}://{url.netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
+            callback=NO_CALLBACK,
+            meta={"dont_obey_robotstxt": True, "download_timeout": ROBOTS_TIMEOUT_S,
+                  "max_retry_times": 1, "download_maxsize": ROBOTS_DOWNLOAD_MAX,
+                  "handle_httpstatus_all": True, "veille_robots": True},
+        )
+        try:
+            response = await self.crawler.engine.download_async(robots)
+        except Exception as exc:  # timeout, refused, too large: nothing fetched
+            why = describe_exception(exc)
+            logger.warning("%s: robots.txt could not be fetched (%s): disallowing the host "
+                           "until the next run", url.netloc, why)
+            return _Rules(DENY_ALL, f"robots.txt unreachable: {why}")
+        self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        if response.status >= 500:
+            logger.warning("%s: robots.txt answered %d: disallowing the host until the next "
+                           "run", url.netloc, response.status)
+            return _Rules(DENY_ALL, f"robots.txt answered HTTP {response.status}")
+        if response.status >= 400:
+            return _Rules(b"")
+        if len(response.body) > ROBOTS_MAX_BYTES:
+            logger.info("%s: robots.txt is %d bytes, reading the first %d", url.netloc,
+                        len(response.body), ROBOTS_MAX_BYTES)
+        return _Rules(response.body)
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        if rp is None:
+            return
+        if not rp.allowed(request.url, self._user_agent):
+            self._stats.inc_value("robotstxt/forbidden")
+            reason = rp.note or "forbidden by robots.txt"
+            raise IgnoreRequest(f"Forbidden by robots.txt: {reason}")
+
+
+def parse_retry_after(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware:
+    """429 or 503 with Retry-After: no request to that host before the date given, then
+    one more try; waits longer than VEILLE_RETRY_AFTER_MAX give up until the next run."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_wait = crawler.settings.getfloat("VEILLE_RETRY_AFTER_MAX", 120.0)
+        self.max_times = crawler.settings.getint("VEILLE_RETRY_AFTER_TIMES", 3)
+        self.not_before: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        host = urlparse_cached(request).netloc
+        wait = self.not_before.get(host, 0.0) - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status not in (429, 503):
+            return response
+        delay = parse_retry_after(response.headers.get("Retry-After"))
+        if delay is None:
+            return response
+        host = urlparse_cached(request).netloc
+        tries = request.meta.get("veille_retry_after", 0)
+        if delay > self.max_wait or tries >= self.max_times:
+            logger.warning("%s: asked to come back in %.0fs (try %d): giving up until the next "
+                           "run", host, delay, tries + 1)
+            return response
+        self.not_before[host] = max(self.not_before.get(host, 0.0), time.monotonic() + delay)
+        logger.info("%s answered %d, Retry-After %.0fs: waiting before %s", host,
+                    response.status, delay, request.url)
+        self.crawler.stats.inc_value("veille/retry_after")
+        retry = request.replace(dont_filter=True)
+        retry.meta["veille_retry_after"] = tries + 1
+        return retry
