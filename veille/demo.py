@@ -130,7 +130,7 @@ def run_demo(workdir: Path) -> int:
         click.echo(f"The crawl exited with code {code}.", err=True)
         return code
     show_rows(db_path)
-    example_sql = "SELECT topic, count(*) FROM article_topics GROUP BY topic"
+    example_sql = "SELECT topic, count(*) FROM article_topics WHERE kind = 'topic' GROUP BY topic"
     click.echo(f"\nTry: veille --db {db_path} search 'Kharkiv'   or   "
                f"sqlite3 {db_path} '{example_sql}'")
     return 0
