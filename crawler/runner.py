@@ -14,6 +14,7 @@ from crawler.runstats import RunStats
 from crawler.settings import scrapy_settings
 from crawler.spiders.news import NewsSpider
 from crawler.workers import ExtractionPool
+from scheduler.alert_rules import AlertConfig
 from scheduler.process import ItemProcessor
 from scheduler.rules import Rules
 from storage.articles import record_seen
@@ -53,7 +54,8 @@ class CrawlResult:
 
 def run_crawl(db: sqlite_utils.Database, sources: list[Source], rules: Rules, run_id: int | None,
               pool: ExtractionPool, *, keep_offtopic: bool = False,
-              settings: dict[str, Any] | None = None) -> CrawlResult:
+              settings: dict[str, Any] | None = None,
+              alerts: AlertConfig | None = None) -> CrawlResult:
     """Crawl `sources` once; returns when the crawl has finished or was stopped.
 
     The pool is the caller's to create (early: its workers start while Scrapy
@@ -61,7 +63,8 @@ def run_crawl(db: sqlite_utils.Database, sources: list[Source], rules: Rules, ru
     """
     stats = RunStats([s.name for s in sources])
     by_name = {s.name: s for s in sources}
-    processor = ItemProcessor(db, rules, by_name, stats, run_id, keep_offtopic=keep_offtopic)
+    processor = ItemProcessor(db, rules, by_name, stats, run_id, keep_offtopic=keep_offtopic,
+                              alerts=alerts)
     context = CrawlContext(db=db, sources=sources, stats=stats, processor=processor, pool=pool,
                            by_name=by_name)
     merged = scrapy_settings(**(settings or {}))

@@ -56,6 +56,15 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
 
 
+def without_tracking(url: str) -> str:
+    """The URL as a reader should get it: tracking parameters and fragment removed, the
+    rest (scheme, host, path, meaningful query) as it was."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not TRACKING_PARAMS.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 

@@ -26,6 +26,9 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from scheduler.alert_rules import AlertConfig
+from scheduler.rules import Rules
+from scheduler.sender import Sender
 from storage.db import open_db
 from storage.runs import (
     INTERRUPTED,
@@ -58,6 +61,8 @@ class DaemonOptions:
     stop_grace_s: float = 20.0
     download_timeout_s: float = 20.0
     log_format: str = "human"
+    alerts_path: str | None = None
+    alerts_every_s: float = 60.0  # retries and digests are checked this often
 
 
 def misfire_grace(every_s: float) -> int:
@@ -76,8 +81,11 @@ def stagger_offsets(sources: list[Source]) -> dict[str, float]:
 
 
 class Daemon:
-    def __init__(self, options: DaemonOptions, sources: list[Source]) -> None:
+    def __init__(self, options: DaemonOptions, sources: list[Source],
+                 alerts: AlertConfig | None = None, rules: Rules | None = None) -> None:
         self.options = options
+        self.alerts = alerts
+        self.rules = rules
         self.sources = {s.name: s for s in sources}
         self.stopping = threading.Event()
         self.children: dict[str, subprocess.Popen[bytes]] = {}
@@ -106,8 +114,26 @@ class Daemon:
             )
             logger.info("%s: every %gs, first run in %.1fs", name, source.every_s, offset,
                         extra={"source": name, "event": "scheduled"})
+        if self.alerts is not None:
+            self.scheduler.add_job(self.deliver_alerts,
+                                   IntervalTrigger(seconds=self.options.alerts_every_s),
+                                   id="_alerts", name="deliver alerts",
+                                   misfire_grace_time=int(self.options.alerts_every_s))
+
+    def deliver_alerts(self) -> None:
+        """Retries and digests that fell due between crawls."""
+        if self.stopping.is_set() or self.alerts is None:
+            return
+        with open_db(self.options.db) as db:
+            report = Sender(db, self.alerts, self.rules).deliver()
+        if report.sent_messages or report.failed or report.retrying:
+            logger.info("alerts: %d delivered in %d message(s), %d to retry, %d failed",
+                        report.delivered, report.sent_messages, report.retrying, report.failed,
+                        extra={"event": "alerts"})
 
     def _on_not_run(self, event: JobExecutionEvent) -> None:
+        if event.job_id == "_alerts":
+            return
         status = MISSED if event.code == EVENT_JOB_MISSED else SKIPPED
         reason = ("missed: the daemon was too busy to start it in time"
                   if status == MISSED else "skipped: the previous run is still running")
@@ -124,6 +150,8 @@ class Daemon:
                    "--db", opts.db, "--sources", opts.sources_path]
         if opts.topics_path:
             command += ["--topics", opts.topics_path]
+        if opts.alerts_path:
+            command += ["--alerts", opts.alerts_path]
         return [*command, "crawl", "--source", name, "--trigger", "scheduled",
                 "--workers", str(opts.workers_per_crawl),
                 "--download-timeout", str(opts.download_timeout_s)]

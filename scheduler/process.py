@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin
 
 import sqlite_utils
@@ -11,7 +12,8 @@ import sqlite_utils
 from crawler.feeds import FeedEntry
 from crawler.results import PageResult, TagResult
 from crawler.runstats import RunStats
-from crawler.urls import canonical_url, is_http_url, same_site
+from crawler.urls import canonical_url, is_http_url, same_site, without_tracking
+from scheduler.alert_rules import AlertConfig, ArticleFacts, matches
 from scheduler.rules import Rules
 from scheduler.text import content_hash
 from storage.articles import (
@@ -21,6 +23,7 @@ from storage.articles import (
     store_article,
     store_revision,
 )
+from storage.outbox import OutboxRow
 from veille.config import Source
 
 logger = logging.getLogger(__name__)
@@ -64,8 +67,10 @@ class ItemProcessor:
     """Decides about one article and records the decision, one transaction each."""
 
     def __init__(self, db: sqlite_utils.Database, rules: Rules, sources: dict[str, Source],
-                 stats: RunStats, run_id: int | None, keep_offtopic: bool = False) -> None:
+                 stats: RunStats, run_id: int | None, keep_offtopic: bool = False,
+                 alerts: AlertConfig | None = None) -> None:
         self.db = db
+        self.alerts = alerts
         self.rules = rules
         self.sources = sources
         self.stats = stats
@@ -124,7 +129,7 @@ class ItemProcessor:
             record_seen(self.db, keys, item.source, "offtopic", detail=detail)
             return "offtopic"
         article = {
-            "url": item.url,
+            "url": without_tracking(item.url),
             "canonical_url": canonical,
             "source": item.source,
             "title": extracted.title or item.entry.title or None,
@@ -141,5 +146,19 @@ class ItemProcessor:
             "keywords": item.entry.keywords,
             "run_id": self.run_id,
         }
-        store_article(self.db, article, tag_rows(tags), self.rules.version, aliases)
+        store_article(self.db, article, tag_rows(tags), self.rules.version, aliases,
+                      alerts=self._alerts_for(article, tags))
         return "new"
+
+    def _alerts_for(self, article: dict[str, Any], tags: TagResult) -> list[OutboxRow]:
+        """One outbox row per matching rule and target; the story is the text's hash, so
+        copies of one story published by several outlets alert once."""
+        if self.alerts is None:
+            return []
+        facts = ArticleFacts(source=article["source"], title=article["title"] or "",
+                             text=article["text"],
+                             tags={m.topic: (m.kind, m.score) for m in tags.tags})
+        return [OutboxRow(rule.name, target.id, target.masked, rule.mode,
+                          article["content_hash"])
+                for rule in self.alerts.rules if matches(rule, facts)
+                for target in rule.targets]

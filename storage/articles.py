@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from storage.db import transaction, utcnow
+from storage.outbox import OutboxRow, enqueue
 
 # A URL with one of these statuses is never downloaded again.
 FINAL_STATUSES = ("stored", "duplicate", "not_french", "offtopic", "no_text", "gone")
@@ -128,8 +129,10 @@ def replace_tags(db: sqlite_utils.Database, article_id: int, tags: list[TopicRow
 
 
 def store_article(db: sqlite_utils.Database, article: dict[str, Any], topics: list[TopicRow],
-                  rules_version: str, aliases: Iterable[str]) -> int:
-    """Insert an article, its topics and its URL decisions in one transaction."""
+                  rules_version: str, aliases: Iterable[str],
+                  alerts: list[OutboxRow] | None = None) -> int:
+    """Insert an article, its topics, its URL decisions and its alerts in one transaction:
+    an alert is never lost between storing an article and queueing its message."""
     with transaction(db):
         cursor = db.execute(
             f"INSERT INTO articles ({', '.join(article)}) "  # noqa: S608 - column names are ours
@@ -140,4 +143,6 @@ def store_article(db: sqlite_utils.Database, article: dict[str, Any], topics: li
         insert_tags(db, article_id, topics, rules_version)
         _upsert_seen(db, [article["canonical_url"], *aliases], article["source"], "stored",
                      article_id, None)
+        if alerts:
+            enqueue(db, article_id, alerts)
     return article_id

@@ -135,3 +135,21 @@ def discovery(db: sqlite_utils.Database) -> None:
          "fetched_at": str, "replaced_at": str},
         pk="id", foreign_keys=[("article_id", "articles", "id")])
     db["article_revisions"].create_index(["article_id"])
+
+
+@migrations(name="0005_alerts")
+def alerts(db: sqlite_utils.Database) -> None:
+    """The durable outbox of alerts and the log of messages sent."""
+    db["alert_outbox"].create(
+        {"id": int, "key": str, "rule": str, "target_id": str, "target": str,
+         "article_id": int, "story": str, "mode": str, "status": str, "folded": int,
+         "attempts": int, "no_answer": int, "next_attempt_at": str, "created_at": str,
+         "claimed_at": str, "sent_at": str, "last_error": str},
+        pk="id", not_null={"key", "rule", "target_id", "article_id", "status"},
+        foreign_keys=[("article_id", "articles", "id")])
+    db["alert_outbox"].create_index(["key"], unique=True)
+    db["alert_outbox"].create_index(["status", "next_attempt_at"])
+    db["alert_messages"].create(
+        {"id": int, "rule": str, "target_id": str, "target": str, "kind": str, "items": int,
+         "status": str, "detail": str, "sent_at": str}, pk="id")
+    db["alert_messages"].create_index(["target_id", "sent_at"])

@@ -8,7 +8,7 @@ import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -16,6 +16,10 @@ from crawler.runstats import COLUMNS, RunStats
 from scheduler.rules import Rules, default_rules_path, load_rules
 from storage.queries import QueryError
 from veille.config import ConfigError, Source, SourcesConfig, default_sources_path, load_sources
+
+if TYPE_CHECKING:  # loading Apprise takes time; only the alert commands need it
+    from scheduler.alert_rules import AlertConfig
+    from scheduler.sender import SendReport
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +33,9 @@ EXIT_INTERRUPTED = 130
 
 class Options:
     def __init__(self, db: str, sources: str | None, topics: str | None,
-                 log_format: str = "human") -> None:
+                 log_format: str = "human", alerts: str | None = None) -> None:
         self.db = db
+        self.alerts_path = alerts
         self.sources_path = sources or str(default_sources_path())
         self.topics_path = topics or str(default_rules_path())
         self.topics_given = topics is not None
@@ -41,6 +46,21 @@ class Options:
 
     def rules(self) -> Rules:
         return load_rules(self.topics_path)
+
+    def alerts(self, rules: Rules | None = None, *, required: bool = False) -> AlertConfig | None:
+        """The alert rules, checked against the tagging rules and the sources."""
+        from scheduler.alert_rules import load_alerts
+
+        if not self.alerts_path:
+            if required:
+                raise ConfigError("--alerts", "no alerts file: pass --alerts PATH or set "
+                                  "VEILLE_ALERTS")
+            return None
+        try:
+            names = {s.name for s in self.sources().sources}
+        except ConfigError:
+            names = None
+        return load_alerts(self.alerts_path, rules or self.rules(), names)
 
 
 def config_error(exc: ConfigError) -> None:
@@ -56,6 +76,8 @@ def config_error(exc: ConfigError) -> None:
               help="Sources file, TOML (env VEILLE_SOURCES; default: the shipped list).")
 @click.option("--topics", envvar="VEILLE_TOPICS", metavar="PATH",
               help="Topic rules file, TOML (env VEILLE_TOPICS; default: the shipped rules).")
+@click.option("--alerts", envvar="VEILLE_ALERTS", metavar="PATH",
+              help="Alert rules, TOML (env VEILLE_ALERTS): chat messages for matching articles.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv: Scrapy's too).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @click.option("--log-format", type=click.Choice(["human", "json"]), default="human",
@@ -63,8 +85,8 @@ def config_error(exc: ConfigError) -> None:
               help="Log lines on stderr: readable, or JSON lines for journald and log shippers.")
 @click.version_option(package_name="veille")
 @click.pass_context
-def cli(ctx: click.Context, db: str, sources: str | None, topics: str | None, verbose: int,
-        quiet: bool, log_format: str) -> None:
+def cli(ctx: click.Context, db: str, sources: str | None, topics: str | None,
+        alerts: str | None, verbose: int, quiet: bool, log_format: str) -> None:
     """veille watches French-language news for NATO, Russia and Ukraine.
 
     It reads the feeds of the outlets in the sources file, downloads each new
@@ -83,7 +105,7 @@ def cli(ctx: click.Context, db: str, sources: str | None, topics: str | None, ve
     from veille.logsetup import setup_logging
 
     setup_logging(-1 if quiet else verbose, log_format)
-    ctx.obj = Options(db, sources, topics, log_format)
+    ctx.obj = Options(db, sources, topics, log_format, alerts)
 
 
 def _select(config: SourcesConfig, names: tuple[str, ...]) -> list[Source]:
@@ -173,12 +195,13 @@ def crawl(opts: Options, source_names: tuple[str, ...], keep_offtopic: bool,
         config = opts.sources()
         rules = opts.rules()
         selected = _select(config, source_names)
+        alerts = opts.alerts(rules)
     except ConfigError as exc:
         config_error(exc)
     try:
         outcome = crawl_once(opts.db, config, selected, rules, trigger=trigger,
                              keep_offtopic=keep_offtopic, workers=workers,
-                             download_timeout=download_timeout, wait_s=wait_s)
+                             download_timeout=download_timeout, wait_s=wait_s, alerts=alerts)
     except KeyboardInterrupt:
         click.echo("Interrupted before the crawl started; nothing was lost.", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -190,6 +213,8 @@ def crawl(opts: Options, source_names: tuple[str, ...], keep_offtopic: bool,
                    err=True)
         sys.exit(EXIT_BUSY)
     print_summary(outcome.stats, outcome.status)
+    if outcome.alerts is not None:
+        print_alert_report(outcome.alerts)
     for name, holder in outcome.busy.items():
         click.echo(f"! {name}: skipped, another process is crawling it ({holder})")
     sys.exit({"interrupted": EXIT_INTERRUPTED, "failed": EXIT_ALL_FAILED}.get(outcome.status,
@@ -307,7 +332,8 @@ def run(opts: Options, max_runtime: str, parallel: int, workers: int,
 
     try:
         config = opts.sources()
-        opts.rules()
+        rules = opts.rules()
+        alert_config = opts.alerts(rules)
         sources = _select(config, ())
         max_runtime_s = parse_duration(max_runtime)
     except ConfigError as exc:
@@ -322,8 +348,8 @@ def run(opts: Options, max_runtime: str, parallel: int, workers: int,
                             topics_path=opts.topics_path if opts.topics_given else None,
                             max_runtime_s=max_runtime_s, parallel=parallel,
                             workers_per_crawl=workers, download_timeout_s=download_timeout,
-                            log_format=opts.log_format)
-    Daemon(options, sources).run()
+                            log_format=opts.log_format, alerts_path=opts.alerts_path)
+    Daemon(options, sources, alert_config, rules).run()
 
 
 @cli.command()
@@ -518,6 +544,115 @@ def discover(url: str) -> None:
     click.echo(f"{len(found)} source(s) found.", err=True)
 
 
+@cli.group()
+def alerts() -> None:
+    """Chat alerts: try a target, see what is pending or failed, send what is due.
+
+    Alert rules live in the file given by --alerts (or VEILLE_ALERTS).
+    `veille crawl` and `veille run` send alerts after each run.
+
+    \b
+    Example:
+      veille --alerts alerts.toml alerts status
+    """
+
+
+def _alert_config(opts: Options) -> AlertConfig:
+    try:
+        config = opts.alerts(required=True)
+    except ConfigError as exc:
+        config_error(exc)
+    assert config is not None
+    return config
+
+
+@alerts.command("test")
+@click.argument("target_or_rule")
+@click.pass_obj
+def alerts_test(opts: Options, target_or_rule: str) -> None:
+    """Send a test message to a rule's targets, or to one Apprise URL.
+
+    The URL may use ${VARIABLE} for secrets; tokens are masked in the output.
+    Exit status 1 when a target did not receive it.
+
+    \b
+    Examples:
+      veille --alerts alerts.toml alerts test ukraine
+      veille alerts test 'json://127.0.0.1:8080/hook'
+      veille alerts test '${SLACK_WEBHOOK}'
+    """
+    from scheduler.alert_rules import make_target, resolve_env
+    from scheduler.sender import test_message
+    from veille.logsetup import register_secret
+
+    config = opts.alerts() if opts.alerts_path else None
+    rule = config.rule(target_or_rule) if config else None
+    try:
+        targets = list(rule.targets) if rule else [make_target(
+            resolve_env(target_or_rule, "argument", "TARGET_OR_RULE", "target"), "argument",
+            "TARGET_OR_RULE")]
+    except ConfigError as exc:
+        config_error(exc)
+    failures = 0
+    for target in targets:
+        register_secret(target.url, target.masked)
+        outcome = test_message(target)
+        failures += not outcome.ok
+        click.echo(f"{'sent' if outcome.ok else 'FAILED'}: {target.masked} ({outcome.detail})")
+    sys.exit(1 if failures else 0)
+
+
+@alerts.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per target.")
+@click.pass_obj
+def alerts_status(opts: Options, as_json: bool) -> None:
+    """Alerts pending, sent and failed per target, with the last error.
+
+    \b
+    Example:
+      veille --db news.db alerts status
+    """
+    from storage.db import open_db
+    from storage.outbox import status_counts
+
+    _require_db(opts.db)
+    rows = status_counts(open_db(opts.db))
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No alert yet.")
+        return
+    width = max(len("rule"), *(len(r["rule"]) for r in rows))
+    click.echo(f"{'rule':<{width}}  {'target':<45} {'pending':>7} {'sent':>6} {'failed':>6} "
+               f"{'no answer':>9}  last error")
+    for row in rows:
+        click.echo(f"{row['rule']:<{width}}  {row['target'][:45]:<45} {row['pending']:>7} "
+                   f"{row['sent']:>6} {row['failed']:>6} {row['no_answer']:>9}  "
+                   f"{row['last_error'] or '-'}")
+
+
+@alerts.command("send")
+@click.pass_obj
+def alerts_send(opts: Options) -> None:
+    """Deliver the alerts that are due: new ones, retries, and digests on schedule.
+
+    For cron when crawls run elsewhere; `veille crawl` and `veille run`
+    already send after each run.
+
+    \b
+    Example:
+      veille --db news.db --alerts alerts.toml alerts send
+    """
+    from scheduler.sender import Sender
+    from storage.db import open_db
+
+    config = _alert_config(opts)
+    _require_db(opts.db)
+    print_alert_report(Sender(open_db(opts.db), config, opts.rules()).deliver())
+
+
 @cli.command()
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo"), show_default=True,
@@ -536,6 +671,12 @@ def demo(workdir: Path) -> None:
     from veille.demo import run_demo
 
     sys.exit(run_demo(workdir))
+
+
+def print_alert_report(report: SendReport) -> None:
+    click.echo(f"Alerts: {report.delivered} delivered in {report.sent_messages} message(s), "
+               f"{report.retrying} to retry, {report.held} held for a digest, "
+               f"{report.failed} failed, {report.no_answer} sent without an answer.")
 
 
 def _interrupt(signum: int, _frame: object) -> None:

@@ -25,8 +25,26 @@ SECRETS = (
 STRUCTURED = ("run_id", "source", "status", "counts", "trigger", "duration_s", "pid", "event")
 
 
+_registered: dict[str, str] = {}  # secret text -> what to print instead
+
+
+def register_secret(url: str, masked: str) -> None:
+    """Never print `url` (an alert target with a token in it): print `masked` instead,
+    and mask each of its secret parts wherever they appear on their own."""
+    if not url or url == masked:
+        return
+    _registered[url] = masked
+    shown = set(re.split(r"[/:@?&=#]+", masked))
+    for part in re.split(r"[/:@?&=#]+", url):
+        if len(part) >= 6 and part not in shown:
+            _registered[part] = "***"
+
+
 def redact(text: str) -> str:
-    """Mask passwords and tokens that URLs may carry."""
+    """Mask passwords and tokens that URLs may carry, and every registered secret."""
+    for secret in sorted(_registered, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, _registered[secret])
     for pattern, replacement in SECRETS:
         text = pattern.sub(replacement, text)
     return text

@@ -39,14 +39,15 @@ class Route:
 class NewsSite:
     """Serve `routes` on 127.0.0.1 (port 0 picks a free port) in a background thread."""
 
-    def __init__(self, routes: dict[str, Route] | None = None) -> None:
+    def __init__(self, routes: dict[str, Route] | None = None, port: int = 0) -> None:
         self.routes: dict[str, Route] = dict(routes or {})
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.request_times: list[float] = []
         self.statuses: list[tuple[str, int]] = []  # (path, status) of every answer
+        self.posts: list[tuple[str, bytes]] = []  # (path, body) of every POST received
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -99,10 +100,20 @@ class NewsSite:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                with site._lock:
+                    site.posts.append((urlsplit(self.path).path, body))
+                self._answer("POST")
+
             def do_GET(self) -> None:
+                self._answer("GET")
+
+            def _answer(self, method: str) -> None:
                 path = urlsplit(self.path).path
                 full = self.path
-                site._log("GET", path, dict(self.headers.items()))
+                site._log(method, path, dict(self.headers.items()))
                 route = site.routes.get(full) or site.routes.get(path)
                 if route is not None and route.then:
                     served = sum(1 for _, p, _ in site.requests if p == path) - 1

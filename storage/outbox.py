@@ -1,0 +1,126 @@
+"""The alert outbox: one row per (rule, story, target), written with the article it is about.
+
+Statuses: pending (to send, or to retry at next_attempt_at), sending (a send
+began and its outcome is not recorded yet: a crash there is an unanswered
+send), sent, failed (given up after max attempts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from storage.db import transaction, utcnow
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+UNCONFIRMED = "unconfirmed"  # sent, never answered, and the policy is not to retry
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    rule: str
+    target_id: str  # a hash of the target URL: the URL itself may hold a secret
+    target: str  # the URL with its secrets masked, for people
+    mode: str  # immediate or digest
+    story: str  # the text hash: copies of one story alert once
+
+
+def enqueue(db: sqlite_utils.Database, article_id: int, rows: list[OutboxRow]) -> int:
+    """Add alerts for an article (inside the caller's transaction); returns how many are new."""
+    added = 0
+    now = utcnow()
+    for row in rows:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO alert_outbox (key, rule, target_id, target, article_id, story,"
+            " mode, status, folded, attempts, no_answer, next_attempt_at, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
+            [f"{row.rule}|{row.story}|{row.target_id}", row.rule, row.target_id, row.target,
+             article_id, row.story, row.mode, PENDING, now, now])
+        added += cursor.rowcount
+    return added
+
+
+def due(db: sqlite_utils.Database, now: str) -> list[dict[str, Any]]:
+    """Pending alerts whose next attempt is due, oldest first, with their article."""
+    return list(db.query(
+        "SELECT o.*, a.title, a.text, a.url, a.source, a.sitename, a.published_at, "
+        "a.fetched_at FROM alert_outbox o JOIN articles a ON a.id = o.article_id "
+        "WHERE o.status = ? AND o.next_attempt_at <= ? ORDER BY o.id", [PENDING, now]))
+
+
+def claim(db: sqlite_utils.Database, ids: list[int]) -> list[int]:
+    """Take pending alerts for sending; another process sending at the same time gets none
+    of the same. Returns the ids claimed."""
+    claimed = []
+    now = utcnow()
+    with transaction(db):
+        for alert_id in ids:
+            cursor = db.execute("UPDATE alert_outbox SET status = ?, claimed_at = ? "
+                                "WHERE id = ? AND status = ?", [SENDING, now, alert_id, PENDING])
+            if cursor.rowcount:
+                claimed.append(alert_id)
+    return claimed
+
+
+def abandoned(db: sqlite_utils.Database, before: str) -> list[int]:
+    """Alerts left 'sending' since before `before` by a process that died mid-send:
+    the endpoint may or may not have received them."""
+    return [r[0] for r in db.execute("SELECT id FROM alert_outbox WHERE status = ? AND "
+                                     "claimed_at < ?", [SENDING, before]).fetchall()]
+
+
+def mark(db: sqlite_utils.Database, ids: list[int], status: str, **fields: Any) -> None:
+    """Set the status (and other columns) of alerts, committed at once."""
+    if not ids:
+        return
+    assignments = ", ".join(["status = ?", *(f"{k} = ?" for k in fields)])
+    marks = ",".join("?" * len(ids))
+    with transaction(db):
+        db.execute(f"UPDATE alert_outbox SET {assignments} WHERE id IN ({marks})",  # noqa: S608
+                   [status, *fields.values(), *ids])
+
+
+def count_attempt(db: sqlite_utils.Database, ids: list[int], *, no_answer: bool) -> None:
+    marks = ",".join("?" * len(ids))
+    with transaction(db):
+        db.execute(f"UPDATE alert_outbox SET attempts = attempts + 1, "  # noqa: S608
+                   f"no_answer = no_answer + ? WHERE id IN ({marks})", [int(no_answer), *ids])
+
+
+def log_message(db: sqlite_utils.Database, rule: str, target_id: str, target: str, kind: str,
+                items: int, status: str, detail: str | None = None,
+                at: str | None = None) -> None:
+    with transaction(db):
+        db.execute("INSERT INTO alert_messages (rule, target_id, target, kind, items, status, "
+                   "detail, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [rule, target_id, target, kind, items, status, detail, at or utcnow()])
+
+
+def sent_since(db: sqlite_utils.Database, target_id: str, since: str) -> int:
+    """Messages delivered to a target since `since` (for the per-hour cap)."""
+    return db.execute("SELECT count(*) FROM alert_messages WHERE target_id = ? AND "
+                      "status = 'sent' AND sent_at >= ? AND kind != 'test'",
+                      [target_id, since]).fetchone()[0]
+
+
+def last_digest(db: sqlite_utils.Database, rule: str, target_id: str) -> str | None:
+    return db.execute("SELECT max(sent_at) FROM alert_messages WHERE rule = ? AND "
+                      "target_id = ? AND kind = 'digest' AND status = 'sent'",
+                      [rule, target_id]).fetchone()[0]
+
+
+def status_counts(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Per target: pending, sent, failed, unanswered sends, last error, last success."""
+    return list(db.query("""
+        SELECT rule, target, target_id,
+               sum(status IN ('pending', 'sending')) AS pending,
+               sum(status = 'sent') AS sent,
+               sum(status = 'failed') AS failed,
+               sum(status = 'unconfirmed') AS unconfirmed,
+               sum(no_answer) AS no_answer,
+               max(sent_at) AS last_sent,
+               (SELECT last_error FROM alert_outbox e WHERE e.target_id = o.target_id
+                 AND last_error IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS last_error
+        FROM alert_outbox o GROUP BY rule, target_id ORDER BY rule, target"""))
