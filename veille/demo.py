@@ -132,5 +132,5 @@ def run_demo(workdir: Path) -> int:
     show_rows(db_path)
     example_sql = "SELECT topic, count(*) FROM article_topics WHERE kind = 'topic' GROUP BY topic"
     click.echo(f"\nTry: veille --db {db_path} search 'Kharkiv'   or   "
-               f"sqlite3 {db_path} '{example_sql}'")
+               f'sqlite3 {db_path} "{example_sql}"')
     return 0
