@@ -10,6 +10,8 @@ def describe_exception(exc: BaseException) -> str:
         return f"HTTP {exc.response.status}"
     name = type(exc).__name__
     text = str(exc).strip()
+    if text.startswith("refused: "):
+        return text.removeprefix("refused: ")
     if text.startswith("Forbidden by robots.txt"):
         return text.replace("Forbidden by robots.txt: ", "") if ": " in text else (
             "forbidden by robots.txt")

@@ -8,6 +8,7 @@ every 15 minutes must do better on both.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
 from datetime import UTC, datetime
@@ -76,7 +77,8 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             callback=NO_CALLBACK,
             meta={"dont_obey_robotstxt": True, "download_timeout": ROBOTS_TIMEOUT_S,
                   "max_retry_times": 1, "download_maxsize": ROBOTS_DOWNLOAD_MAX,
-                  "handle_httpstatus_all": True, "veille_robots": True},
+                  "handle_httpstatus_all": True, "veille_robots": True,
+                  "veille_source": request.meta.get("veille_source")},
         )
         try:
             response = await self.crawler.engine.download_async(robots)
@@ -104,6 +106,61 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             self._stats.inc_value("robotstxt/forbidden")
             reason = rp.note or "forbidden by robots.txt"
             raise IgnoreRequest(f"Forbidden by robots.txt: {reason}")
+
+
+def is_public_address(address: str) -> bool:
+    """A global unicast address: not loopback, private, link-local (cloud metadata at
+    169.254.169.254), multicast, reserved or unspecified."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class PrivateAddressGuard:
+    """Refuse requests to private, loopback and link-local addresses, at every redirect hop,
+    unless the source says `allow_private = true`.
+
+    The host is resolved here (decimal, hex and IPv6 forms of 127.0.0.1 included) and every
+    address it resolves to must be public. A feed or a sitemap cannot send veille into the
+    operator's network or to a cloud metadata endpoint.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._private: dict[tuple[str, int], list[str]] = {}  # per run: (host, port) -> addresses
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PrivateAddressGuard:
+        return cls(crawler)
+
+    def _allowed_private(self, request: Request) -> bool:
+        name = request.meta.get("veille_source")
+        context = getattr(self.crawler.spider, "context", None)
+        source = context.by_name.get(name) if context is not None and name else None
+        return bool(source and source.allow_private)
+
+    async def process_request(self, request: Request) -> None:
+        if self._allowed_private(request):
+            return
+        parts = urlparse_cached(request)
+        host = parts.hostname or ""
+        key = (host, parts.port or (443 if parts.scheme == "https" else 80))
+        if key not in self._private:
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(*key)
+            except OSError:
+                return  # unresolvable: the download fails with its own DNS error
+            self._private[key] = sorted({i[4][0] for i in infos if not is_public_address(i[4][0])})
+        private = self._private[key]
+        if private:
+            self.crawler.stats.inc_value("veille/private_address_refused")
+            raise IgnoreRequest(f"refused: {host} resolves to a private address "
+                                f"({', '.join(private)}); set allow_private = true for this "
+                                "source if that is intended")
 
 
 def parse_retry_after(value: bytes | str | None, now: datetime | None = None) -> float | None:

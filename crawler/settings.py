@@ -41,6 +41,7 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         "ITEM_PIPELINES": {"scheduler.pipeline.StorePipeline": 300},
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.middlewares.PrivateAddressGuard": 60,
             "crawler.middlewares.RobotsPolicyMiddleware": 100,
             # after RetryMiddleware (550) on the way back, so it sees 429/503 first
             "crawler.middlewares.RetryAfterMiddleware": 560,
