@@ -25,4 +25,8 @@ def describe_exception(exc: BaseException) -> str:
         return "connection lost before the response was complete"
     if "max size" in text or "maxsize" in text.lower():
         return "response larger than the size cap"
+    if "Cancelled" in name:
+        return "download cancelled: larger than the size cap"
+    if "max redirections" in text.lower():
+        return "too many redirects (a redirect loop?)"
     return f"{name}: {text[:200]}" if text else name

@@ -29,7 +29,7 @@ class Route:
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
-    behaviour: str = "normal"  # normal | hang | truncate
+    behaviour: str = "normal"  # normal | hang | truncate | trickle | endless
     delay: float = 0.0
     etag: str | None = None  # answered 304 to a matching If-None-Match
     last_modified: str | None = None  # an HTTP date; 304 to If-Modified-Since not older
@@ -166,10 +166,27 @@ class NewsSite:
                     self.wfile.flush()
                     self.close_connection = True
                     return
+                if route.behaviour in ("trickle", "endless"):
+                    self._stream(route)
+                    return
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
                 if route.status != 304:
                     self.wfile.write(route.body)
+
+            def _stream(self, route: Route) -> None:
+                """trickle: one byte every half second; endless: 64 KiB chunks, no end."""
+                self.end_headers()
+                self.close_connection = True
+                chunk, pause = (b"x", 0.5) if route.behaviour == "trickle" else (b"y" * 65536, 0)
+                try:
+                    while not site._stop.is_set():
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        if pause:
+                            site._stop.wait(pause)
+                except OSError:
+                    pass  # the client gave up, as it should
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # requests are recorded in site.requests

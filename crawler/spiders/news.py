@@ -241,7 +241,9 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(
             entry.url, callback=self.parse_article, errback=self.article_failed,
             cb_kwargs={"source": source.name, "entry": entry, "key": key, "recheck": recheck},
-            meta={"veille_source": source.name}, dont_filter=recheck is not None,
+            # dont_filter: the spider already requests each article once; Scrapy's filter
+            # would drop a redirect loop silently instead of reporting it.
+            meta={"veille_source": source.name}, dont_filter=True,
         )
 
     def _recheck(self, source: Source, key: str) -> tuple[int, str] | None:
