@@ -79,6 +79,8 @@ def site_of(url: str) -> str:
     host = host_of(url)
     if not host or re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host) or "." not in host:
         port = urlsplit(url).port
+        if host in ("localhost", "::1") or host.startswith("127."):
+            host = "loopback"  # localhost and 127.0.0.1 are one machine
         return f"{host}:{port}" if port else host
     labels = host.split(".")
     # Two-level public suffixes common among French-language outlets' hosts

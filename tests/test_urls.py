@@ -41,4 +41,6 @@ def test_same_site_groups_subdomains_of_one_outlet():
     assert same_site("https://feeds.leparisien.fr/rss", "https://www.leparisien.fr/a.php")
     assert site_of("https://www.bbc.co.uk/news") == "bbc.co.uk"
     assert not same_site("https://www.lemonde.fr/a", "https://www.lefigaro.fr/a")
-    assert not same_site("http://127.0.0.1:1/a", "http://127.0.0.2:1/a")
+    assert not same_site("http://10.0.0.1:1/a", "http://10.0.0.2:1/a")
+    assert same_site("http://localhost:8000/feed", "http://127.0.0.1:8000/a.html")
+    assert not same_site("http://127.0.0.1:8000/a", "http://127.0.0.1:8001/a")
