@@ -15,7 +15,6 @@ from lxml import etree
 from crawler.urls import absolute, is_http_url
 
 MAX_INFLATED_BYTES = 50 * 1024 * 1024  # a .xml.gz bigger than this once inflated is a bomb
-NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
 
 class SitemapError(Exception):

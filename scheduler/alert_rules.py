@@ -33,7 +33,6 @@ class Target:
     id: str  # hash of the URL, the key stored in the outbox
     body_max: int
     title_max: int
-    service: str
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def make_target(url: str, path: str, entry: str) -> Target:
     masked = plugin.url(privacy=True).split("?", 1)[0]
     return Target(url=url, masked=masked, id=hashlib.sha256(url.encode()).hexdigest()[:16],
                   body_max=int(plugin.body_maxlen or 32768),
-                  title_max=int(plugin.title_maxlen or 0), service=type(plugin).__name__)
+                  title_max=int(plugin.title_maxlen or 0))
 
 
 def _clock(value: str, path: str, entry: str, key: str) -> time:

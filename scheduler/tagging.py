@@ -21,8 +21,6 @@ from crawler.results import TagResult, TopicMatch
 from scheduler.rules import Context, Rules, Term, Topic
 from scheduler.text import fold, tokens
 
-ZONES = ("title", "lead", "body")
-
 
 @dataclass(frozen=True)
 class Word:

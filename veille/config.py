@@ -14,7 +14,6 @@ DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 DEFAULT_EVERY_S = 15 * 60
 MIN_EVERY_S = 1.0
 KINDS = ("feed", "sitemap", "page")
-IMPLEMENTED_KINDS = KINDS
 DEFAULT_MAX_AGE_S = 3 * 24 * 3600
 DEFAULT_BUDGET = 1000  # a full Google News sitemap lists at most 1,000 URLs
 DEFAULT_LANGUAGES = ("fr",)

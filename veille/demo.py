@@ -21,7 +21,6 @@ from veille.sitegen import (
     rss_feed,
 )
 
-UTF8_HTML = "text/html; charset=utf-8"
 TRACKING = "?utm_source=rss&utm_medium=feed&xtor=RSS-3208"
 VIDEO_PATH = "/videos/conference-de-presse-zelensky.html"
 
