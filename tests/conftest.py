@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from veille.site import NewsSite
+from veille.site import NewsSite, Route
+from veille.sitegen import FeedItem, article_html, rss_feed
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -88,3 +89,13 @@ def runs(db_path: Path, source: str | None = None) -> list[dict]:
         except sqlite3.OperationalError:
             return []
     return [r for r in rows if source is None or source in json.loads(r["sources"] or "[]")]
+
+
+def publish(site: NewsSite, articles: list, feed: str = "/rss.xml", suffix: str = "") -> None:
+    """Serve `articles` (veille.sitegen.Article) and an RSS feed at `feed` that lists them."""
+    items = []
+    for article in articles:
+        site.add(article.path, Route(article_html(article).encode()))
+        items.append(FeedItem(site.url(article.path) + suffix, article.title, article.published))
+    site.add(feed, Route(rss_feed("x", site.base_url, items).encode(),
+                         content_type="application/rss+xml"))

@@ -17,7 +17,7 @@ from scheduler.sender import Sender
 from storage.articles import TopicRow, store_article
 from storage.db import open_db
 from storage.outbox import OutboxRow
-from tests.conftest import run_veille, write_sources
+from tests.conftest import publish, run_veille, write_sources
 from veille import demo_content as content
 from veille.site import NewsSite, Route
 from veille.sitegen import FeedItem, article_html, rss_feed
@@ -123,9 +123,7 @@ def test_story_published_by_two_outlets_alerts_once(tmp_path):
     try:
         with NewsSite() as one, NewsSite() as two:
             for site in (one, two):
-                site.add(content.KHARKIV.path, Route(article_html(content.KHARKIV).encode()))
-                site.add("/rss.xml", Route(rss_feed("x", site.base_url, [FeedItem(
-                    site.url(content.KHARKIV.path), "t", content.KHARKIV.published)]).encode()))
+                publish(site, [content.KHARKIV])
             sources = write_sources(tmp_path / "s.toml", {"a": one.url("/rss.xml"),
                                                           "b": two.url("/rss.xml")})
             alerts = alerts_file(tmp_path, f'[[rule]]\nname = "ukraine"\ntopics = ["ukraine"]\n'
@@ -437,9 +435,7 @@ def test_daemon_delivers_alerts_after_its_crawls(tmp_path):
     hook = receiver()
     try:
         with NewsSite() as site:
-            site.add(content.KHARKIV.path, Route(article_html(content.KHARKIV).encode()))
-            site.add("/rss.xml", Route(rss_feed("x", site.base_url, [FeedItem(
-                site.url(content.KHARKIV.path), "t", content.KHARKIV.published)]).encode()))
+            publish(site, [content.KHARKIV])
             sources = write_sources(tmp_path / "s.toml", {"monde": site.url("/rss.xml")},
                                     every='"2s"')
             alerts = alerts_file(tmp_path, f'[[rule]]\nname = "ukraine"\ntopics = ["ukraine"]\n'

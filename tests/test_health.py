@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_veille
+from tests.conftest import publish, run_veille
 from veille import demo_content as content
-from veille.site import NewsSite, Route
-from veille.sitegen import FeedItem, article_html, rss_feed
+from veille.site import NewsSite
 
 
 def test_health_flags_failing_source_and_exits_1(tmp_path):
     db = tmp_path / "v.db"
     with NewsSite() as site:
-        site.add(content.KHARKIV.path, Route(article_html(content.KHARKIV).encode()))
-        site.add("/rss.xml", Route(rss_feed("x", site.base_url, [
-            FeedItem(site.url(content.KHARKIV.path), "t", content.KHARKIV.published)]).encode()))
+        publish(site, [content.KHARKIV])
         sources = tmp_path / "s.toml"
         sources.write_text(f'[[source]]\nname = "good"\nurl = "{site.url("/rss.xml")}"\n'
                            "allow_private = true\n\n"
@@ -41,9 +38,7 @@ def test_health_flags_failing_source_and_exits_1(tmp_path):
 def test_health_flags_silent_source(tmp_path):
     db = tmp_path / "v.db"
     with NewsSite() as site:
-        site.add(content.KHARKIV.path, Route(article_html(content.KHARKIV).encode()))
-        site.add("/rss.xml", Route(rss_feed("x", site.base_url, [
-            FeedItem(site.url(content.KHARKIV.path), "t", content.KHARKIV.published)]).encode()))
+        publish(site, [content.KHARKIV])
         sources = tmp_path / "s.toml"
         sources.write_text(f'[[source]]\nname = "frozen"\nurl = "{site.url("/rss.xml")}"\n'
                            "allow_private = true\n")

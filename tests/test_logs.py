@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_veille
+from tests.conftest import publish, run_veille
 from veille import demo_content as content
 from veille.logsetup import redact
-from veille.site import NewsSite, Route
-from veille.sitegen import FeedItem, article_html, rss_feed
+from veille.site import NewsSite
 
 SECRET = "s3cr3t-T0KEN-value"
 
@@ -22,9 +21,7 @@ def test_redact_masks_passwords_and_tokens():
 
 def test_json_logs_have_one_summary_line_per_run_and_no_secret(tmp_path):
     with NewsSite() as site:
-        site.add(content.KHARKIV.path, Route(article_html(content.KHARKIV).encode()))
-        site.add("/rss.xml", Route(rss_feed("x", site.base_url, [
-            FeedItem(site.url(content.KHARKIV.path), "t", content.KHARKIV.published)]).encode()))
+        publish(site, [content.KHARKIV])
         sources = tmp_path / "s.toml"
         sources.write_text(f'[[source]]\nname = "monde"\n'
                            f'url = "{site.url("/rss.xml")}?token={SECRET}"\n'
