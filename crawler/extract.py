@@ -106,6 +106,15 @@ def strip_boilerplate(text: str) -> str:
     return "\n".join(kept)
 
 
+def without_title(text: str, title: str | None) -> str:
+    """The text without a first line that repeats the title (stored apart, and counted
+    once by the tagger, not twice)."""
+    first, _, rest = text.partition("\n")
+    if title and rest and " ".join(first.split()).casefold() == title.casefold():
+        return rest
+    return text
+
+
 def is_stub(text: str) -> bool:
     """A short text that is mostly a cookie banner, paywall or JavaScript notice."""
     if len(text) < MIN_TEXT_CHARS:
@@ -166,8 +175,10 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extracted
         text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
     if doc is None or is_stub(text):
         return None
+    title = _clean(doc.title)
+    text = without_title(text, title)
     return Extracted(
-        title=_clean(doc.title),
+        title=title,
         text=text,
         author=_clean(doc.author),
         published_at=doc.date,

@@ -64,3 +64,9 @@ def test_strip_boilerplate_drops_only_short_navigation_lines():
                       "LIRE AUSSI - Encore un", "Crédits photos : AFP", long_line,
                       "| Accueil | Monde |"])
     assert strip_boilerplate(text) == "Premier paragraphe.\n" + long_line.strip()
+
+
+def test_extract_drops_a_first_line_that_repeats_the_title():
+    result = extract(fixture_bytes("figaro_like_otan.html"), URL)
+    assert not result.text.startswith(result.title)
+    assert result.text.startswith("Les Alliés déploient frégates")
