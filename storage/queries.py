@@ -88,7 +88,9 @@ def search(db: sqlite_utils.Database, query: str, *, topic: str | None = None,
 
 def stats(db: sqlite_utils.Database) -> dict[str, Any]:
     """Counts an operator wants at a glance."""
-    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    def one(sql: str) -> Any:
+        return db.execute(sql).fetchone()[0]
+
     return {
         "articles": one("SELECT count(*) FROM articles"),
         "urls_decided": one("SELECT count(*) FROM seen_urls"),

@@ -38,11 +38,6 @@ MAX_SITEMAP_DEPTH = 3
 MAX_CHILD_SITEMAPS = 50  # per source and run: an index that keeps minting children ends
 
 
-def describe_failure(failure: Failure) -> str:
-    """A short, human message for a download failure."""
-    return describe_exception(failure.value)
-
-
 class NewsSpider(scrapy.Spider):
     name = "veille"
 
@@ -78,7 +73,7 @@ class NewsSpider(scrapy.Spider):
 
     def listing_failed(self, failure: Failure) -> None:
         kwargs = failure.request.cb_kwargs
-        message = describe_failure(failure)
+        message = describe_exception(failure.value)
         logger.warning("%s: %s failed: %s (%s)", kwargs["source"],
                        "listing" if kwargs["root"] else "child sitemap", message,
                        failure.request.url)
@@ -255,7 +250,7 @@ class NewsSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         kwargs = failure.request.cb_kwargs
-        message = describe_failure(failure)
+        message = describe_exception(failure.value)
         logger.warning("%s: article failed: %s (%s)", kwargs["source"], message,
                        failure.request.url)
         self.context.stats.error(kwargs["source"], f"{message}: {failure.request.url}")
