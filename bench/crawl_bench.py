@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
 
-from veille.site import NewsSite, Route
-from veille.sitegen import FeedItem, rss_feed
+from veille.demo.pages import FeedItem, rss_feed
+from veille.demo.site import NewsSite, Route
 
 FEED_SIZE = 50
 
@@ -59,14 +59,14 @@ def reference_rate(bodies: list[bytes]) -> float:
 def own_rate(bodies: list[bytes]) -> float:
     """Pages per second of veille's worker function, run in this one process."""
     from crawler.workers import analyse_page
-    from scheduler.rules import load_rules
-    from scheduler.tagging import Tagger
+    from scheduler.tagging.rules import load_rules
+    from scheduler.tagging.tagger import Tagger
 
     tagger = Tagger(load_rules())
-    analyse_page(bodies[0], "https://example.org/warm-up", None, tagger)
+    analyse_page(bodies[0], "https://example.org/warm-up", None, tagger.tag)
     start = time.perf_counter()
     for i, body in enumerate(bodies):
-        analyse_page(body, f"https://example.org/{i}", None, tagger)
+        analyse_page(body, f"https://example.org/{i}", None, tagger.tag)
     return len(bodies) / (time.perf_counter() - start)
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from veille.site import NewsSite, Route
-from veille.sitegen import Article, FeedItem, article_html, news_sitemap, rss_feed
+from veille.demo.pages import Article, FeedItem, article_html, news_sitemap, rss_feed
+from veille.demo.site import NewsSite, Route
 
 CITIES = ["Kharkiv", "Odessa", "Lviv", "Dnipro", "Zaporijia", "Kherson", "Soumy", "Poltava"]
 FEEDS, SITEMAPS, ARTICLES = 10, 10, 1000

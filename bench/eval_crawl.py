@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_extraction import expectation, norm, prf
-from veille.site import NewsSite, Route
-from veille.sitegen import FeedItem, rss_feed
+from veille.demo.pages import FeedItem, rss_feed
+from veille.demo.site import NewsSite, Route
 
 
 def manifest(corpus: Path) -> dict[str, dict[str, str]]:

@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawler.extract import extract
-from scheduler.rules import load_rules
-from scheduler.tagging import Tagger
+from scheduler.tagging.rules import load_rules
+from scheduler.tagging.tagger import Tagger
 
 
 def main() -> int:

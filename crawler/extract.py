@@ -18,7 +18,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
-from crawler.results import Extracted
+from veille.model import Extracted
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def is_stub(text: str) -> bool:
 
 
 def _trafilatura(tree: HtmlElement, url: str, precision: bool) -> Document | None:
-    return trafilatura.bare_extraction(
+    document = trafilatura.bare_extraction(
         tree,
         url=url,
         favor_precision=precision,
@@ -135,6 +135,7 @@ def _trafilatura(tree: HtmlElement, url: str, precision: bool) -> Document | Non
         with_metadata=True,
         date_extraction_params=DATE_PARAMS,
     )
+    return document if isinstance(document, Document) else None
 
 
 # trafilatura's last-resort extractor (jusText) uses the stop words of every one of
@@ -153,8 +154,9 @@ def warm_up() -> None:
 
 def _use_news_stoplist() -> None:
     if trafilatura_external.JT_STOPLIST is None:
-        trafilatura_external.JT_STOPLIST = tuple(
-            {word for language in JUSTEXT_LANGUAGES for word in get_stoplist(language)})
+        stoplist = tuple({word for language in JUSTEXT_LANGUAGES
+                          for word in get_stoplist(language)})
+        setattr(trafilatura_external, "JT_STOPLIST", stoplist)  # noqa: B010
 
 
 def extract(body: bytes, url: str, content_type: str | None = None) -> Extracted | None:

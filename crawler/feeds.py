@@ -5,12 +5,14 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
 
 from crawler.urls import absolute, is_http_url
+from veille.model import FeedEntry
 
 logger = logging.getLogger(__name__)
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -18,15 +20,6 @@ ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 class FeedError(Exception):
     """The document is not a usable feed (malformed, empty of items, or HTML)."""
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    url: str
-    title: str = ""
-    published_at: str | None = None  # ISO 8601 UTC, None when absent or unparseable
-    summary: str = ""
-    keywords: str | None = None  # news sitemaps' news:keywords
 
 
 @dataclass
@@ -38,11 +31,11 @@ class ParsedFeed:
     warning: str | None = None  # the parser recovered from an error
 
 
-def _iso(struct: object) -> str | None:
+def _iso(struct: time.struct_time | None) -> str | None:
     if struct is None:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(struct), UTC).isoformat()  # type: ignore[arg-type]
+        return datetime.fromtimestamp(calendar.timegm(struct), UTC).isoformat()
     except (TypeError, ValueError, OverflowError):
         return None
 

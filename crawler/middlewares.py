@@ -8,11 +8,8 @@ every 15 minutes must do better on both.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import time
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from protego import Protego
@@ -22,11 +19,14 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.context import CrawlContext
 from crawler.failures import describe_exception
+from veille.net import is_public_address, parse_retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ ROBOTS_TIMEOUT_S = 10.0
 DENY_ALL = b"User-agent: *\nDisallow: /\n"
 
 
-class _Rules:
+class _Rules(RobotParser):
     """A parsed robots.txt, with why it allows or forbids everything when it does."""
 
     def __init__(self, body: bytes, note: str | None = None) -> None:
@@ -44,8 +44,14 @@ class _Rules:
         self._parser = Protego.parse(text)
         self.note = note
 
-    def allowed(self, url: str, user_agent: str) -> bool:
-        return self._parser.can_fetch(url, user_agent)
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> _Rules:
+        return cls(robotstxt_body)
+
+    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
+        as_text = [v.decode("utf-8", "ignore") if isinstance(v, bytes) else v
+                   for v in (url, user_agent)]
+        return bool(self._parser.can_fetch(as_text[0], as_text[1]))
 
 
 class RobotsPolicyMiddleware(RobotsTxtMiddleware):
@@ -104,20 +110,8 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             return
         if not rp.allowed(request.url, self._user_agent):
             self._stats.inc_value("robotstxt/forbidden")
-            reason = rp.note or "forbidden by robots.txt"
+            reason = (rp.note if isinstance(rp, _Rules) else None) or "forbidden by robots.txt"
             raise IgnoreRequest(f"Forbidden by robots.txt: {reason}")
-
-
-def is_public_address(address: str) -> bool:
-    """A global unicast address: not loopback, private, link-local (cloud metadata at
-    169.254.169.254), multicast, reserved or unspecified."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
 
 
 class PrivateAddressGuard:
@@ -140,7 +134,9 @@ class PrivateAddressGuard:
     def _allowed_private(self, request: Request) -> bool:
         name = request.meta.get("veille_source")
         context = getattr(self.crawler.spider, "context", None)
-        source = context.by_name.get(name) if context is not None and name else None
+        if not isinstance(context, CrawlContext) or not name:
+            return False
+        source = context.by_name.get(name)
         return bool(source and source.allow_private)
 
     async def process_request(self, request: Request) -> None:
@@ -154,30 +150,14 @@ class PrivateAddressGuard:
                 infos = await asyncio.get_running_loop().getaddrinfo(*key)
             except OSError:
                 return  # unresolvable: the download fails with its own DNS error
-            self._private[key] = sorted({i[4][0] for i in infos if not is_public_address(i[4][0])})
+            addresses = {str(info[4][0]) for info in infos}
+            self._private[key] = sorted(a for a in addresses if not is_public_address(a))
         private = self._private[key]
         if private:
             self.crawler.stats.inc_value("veille/private_address_refused")
             raise IgnoreRequest(f"refused: {host} resolves to a private address "
                                 f"({', '.join(private)}); set allow_private = true for this "
                                 "source if that is intended")
-
-
-def parse_retry_after(value: bytes | str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
-    if not value:
-        return None
-    text = value.decode("latin-1") if isinstance(value, bytes) else value
-    text = text.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class RetryAfterMiddleware:

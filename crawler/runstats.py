@@ -6,17 +6,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-# Order and wording of the run summary.
-COLUMNS = (
+from veille.model import Outcome
+
+# Order and wording of the run summary: listing counters, then outcomes of articles.
+COLUMNS: tuple[tuple[str, str], ...] = (
     ("links", "links"),
     ("known", "known"),
     ("fetched", "fetched"),
-    ("new", "new"),
-    ("updated", "upd"),
-    ("duplicate", "dup"),
-    ("not_french", "not fr"),
-    ("offtopic", "off-topic"),
-    ("no_text", "no text"),
+    (Outcome.NEW, "new"),
+    (Outcome.UPDATED, "upd"),
+    (Outcome.DUPLICATE, "dup"),
+    (Outcome.NOT_FRENCH, "not fr"),
+    (Outcome.OFFTOPIC, "off-topic"),
+    (Outcome.NO_TEXT, "no text"),
     ("errors", "errors"),
 )
 

@@ -38,7 +38,7 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         },
         # Sources are http(s) only: no local files, FTP or S3 reachable from a feed
         "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None},
-        "ITEM_PIPELINES": {"scheduler.pipeline.StorePipeline": 300},
+        "ITEM_PIPELINES": {"crawler.handoff.HandoffPipeline": 300},
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middlewares.PrivateAddressGuard": 60,

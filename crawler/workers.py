@@ -1,10 +1,14 @@
-"""CPU-heavy steps (extraction, language, tagging) in a pool of worker processes.
+"""CPU-heavy steps (extraction, language, and the analysis passed in) in worker processes.
 
 The Scrapy process downloads; the workers extract. Each page is one task with a
 deadline: a pathological page (tens of thousands of nested elements make
 trafilatura quadratic) costs its worker, which the pool replaces, not the run.
 trafilatura and the language profiles are loaded in the workers only, so the
 downloading process stays small.
+
+What else the workers compute about a text (the scheduler's tagging) is passed
+in as a picklable factory, so that CPU work stays off the reactor without the
+crawler knowing what it is.
 """
 
 from __future__ import annotations
@@ -12,48 +16,48 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
 
 from pebble import ProcessPool
 
-from crawler.results import PageResult, TagResult
-from scheduler.rules import Rules
-
-if TYPE_CHECKING:
-    from scheduler.tagging import Tagger
+from veille.model import PageResult, TagResult
 
 EXTRACTION_TIMEOUT_S = 20.0
 TASKS_PER_WORKER = 50  # recycle workers (a fork from the preloaded server) to bound memory
+PRELOAD = ("crawler.preload",)
 
-_tagger: Tagger | None = None
+TextAnalyser = Callable[[str, str], TagResult]  # (title, text) -> tags
+AnalyserFactory = Callable[[], TextAnalyser]  # picklable: called once in each worker
+
+_analyser: TextAnalyser | None = None
 
 
-def _init_worker(rules: Rules) -> None:
+def _init_worker(factory: AnalyserFactory | None) -> None:
     """Runs once in each worker: load the heavy parts before the first page arrives."""
-    global _tagger
+    global _analyser
     # Ctrl-C and SIGTERM are for the parent, which stops the crawl gracefully.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from crawler.language import detect_language
-    from scheduler.tagging import Tagger
 
-    _tagger = Tagger(rules)
     detect_language("Le Kremlin a annoncé des pourparlers avec l'Ukraine.")
-    _tagger.tag("Les Russes", "Les Ukrainiennes")
+    _analyser = factory() if factory is not None else None
+    if _analyser is not None:
+        _analyser("Les Russes", "Les Ukrainiennes")
 
 
 def analyse_page(body: bytes, url: str, content_type: str | None,
-                 tagger: Tagger | None = None) -> PageResult:
-    """Extract, detect the language and tag one page (runs in a worker)."""
+                 analyser: TextAnalyser | None = None) -> PageResult:
+    """Extract, detect the language and analyse one page (runs in a worker)."""
     from crawler.extract import extract
     from crawler.language import detect_language
 
-    tagger = tagger or _tagger
+    analyser = analyser or _analyser
     extracted = extract(body, url, content_type)
     if extracted is None:
         return PageResult(None)
     language = detect_language(extracted.text)
-    tags = tagger.tag(extracted.title or "", extracted.text) if tagger else TagResult()
+    tags = analyser(extracted.title or "", extracted.text) if analyser else TagResult()
     return PageResult(extracted, language.code, language.probability, tags)
 
 
@@ -64,17 +68,19 @@ def default_workers() -> int:
 class ExtractionPool:
     """A pool of extraction workers, started once per crawl."""
 
-    def __init__(self, rules: Rules, workers: int | None = None,
-                 timeout: float = EXTRACTION_TIMEOUT_S) -> None:
+    def __init__(self, analyser_factory: AnalyserFactory | None = None,
+                 workers: int | None = None, timeout: float = EXTRACTION_TIMEOUT_S,
+                 preload: tuple[str, ...] = PRELOAD) -> None:
         self.workers = workers or default_workers()
         self.timeout = timeout
         # forkserver: workers are forked from a clean server process that has
         # preloaded the extraction stack, never from this process, which runs a
         # reactor and DNS threads.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crawler.preload"])
+        context.set_forkserver_preload(list(preload))
         self._pool = ProcessPool(max_workers=self.workers, max_tasks=TASKS_PER_WORKER,
-                                 initializer=_init_worker, initargs=(rules,), context=context)
+                                 initializer=_init_worker, initargs=(analyser_factory,),
+                                 context=context)
         # pebble starts its workers on the first task: start them now.
         self._pool.schedule(os.getpid)
 

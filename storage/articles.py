@@ -1,55 +1,50 @@
-"""Reads and writes of articles, their topics, and the URLs veille has already decided on."""
+"""Reads and writes of articles, their revisions and their tags."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, fields
 from typing import Any
 
 import sqlite_utils
 
 from storage.db import transaction, utcnow
 from storage.outbox import OutboxRow, enqueue
+from storage.seen import upsert_seen
+from veille.model import ArticleRecord, SeenStatus, TagKind, TopicMatch
 
-# A URL with one of these statuses is never downloaded again.
-FINAL_STATUSES = ("stored", "duplicate", "not_french", "offtopic", "no_text", "gone")
-MAX_ERROR_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class TopicRow:
-    topic: str
-    score: float
-    evidence: list[dict[str, Any]]
-    kind: str = "topic"
-    parents: tuple[str, ...] = ()
+ARTICLE_COLUMNS = tuple(f.name for f in fields(ArticleRecord))
 
 
-def is_known(db: sqlite_utils.Database, canonical_url: str) -> bool:
-    """True when this URL needs no new download: decided, or failed too often."""
-    row = db.execute(
-        "SELECT status, attempts FROM seen_urls WHERE canonical_url = ?", [canonical_url]
-    ).fetchone()
-    if row is None:
-        return False
-    status, attempts = row
-    return status in FINAL_STATUSES or (attempts or 0) >= MAX_ERROR_ATTEMPTS
-
-
-def recheck_candidate(db: sqlite_utils.Database, canonical_url: str,
-                      since: str) -> tuple[int, str] | None:
-    """(article id, content hash) of a stored article first fetched after `since`."""
-    row = db.execute(
-        "SELECT a.id, a.content_hash FROM seen_urls s JOIN articles a ON a.id = s.article_id "
-        "WHERE s.canonical_url = ? AND s.status = 'stored' AND a.fetched_at >= ?",
-        [canonical_url, since]).fetchone()
-    return (row[0], row[1]) if row else None
+def store_article(db: sqlite_utils.Database, article: ArticleRecord, tags: list[TopicMatch],
+                  rules_version: str, aliases: Iterable[str],
+                  alerts: list[OutboxRow] | None = None) -> int:
+    """Insert an article, its tags, its URL decisions and its alerts in one transaction:
+    an alert is never lost between storing an article and queueing its message."""
+    values = asdict(article)
+    with transaction(db):
+        cursor = db.execute(
+            f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "  # noqa: S608 - our columns
+            f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
+            [values[c] for c in ARTICLE_COLUMNS],
+        )
+        article_id = int(cursor.lastrowid or 0)
+        insert_tags(db, article_id, tags, rules_version)
+        upsert_seen(db, [article.canonical_url, *aliases], article.source, SeenStatus.STORED,
+                    article_id, None)
+        if alerts:
+            enqueue(db, article_id, alerts)
+    return article_id
 
 
 def store_revision(db: sqlite_utils.Database, article_id: int, changes: dict[str, Any],
-                   tags: list[TopicRow], rules_version: str) -> None:
+                   tags: list[TopicMatch], rules_version: str) -> None:
     """Keep the previous text as a revision and update the article in place."""
+    unknown = set(changes) - set(ARTICLE_COLUMNS)
+    if unknown:
+        raise ValueError(f"not article columns: {sorted(unknown)}")
     now = utcnow()
     with transaction(db):
         db.execute(
@@ -62,55 +57,7 @@ def store_revision(db: sqlite_utils.Database, article_id: int, changes: dict[str
         replace_tags(db, article_id, tags, rules_version)
 
 
-def article_id_for(db: sqlite_utils.Database, canonical_urls: Iterable[str],
-                   content_hash: str | None = None) -> int | None:
-    """The stored article this URL or text already is, if any."""
-    keys = list(dict.fromkeys(canonical_urls))
-    if keys:
-        marks = ",".join("?" * len(keys))
-        row = db.execute(f"SELECT id FROM articles WHERE canonical_url IN ({marks}) LIMIT 1",  # noqa: S608
-                         keys).fetchone()
-        if row:
-            return row[0]
-        row = db.execute(
-            f"SELECT article_id FROM seen_urls WHERE canonical_url IN ({marks}) "  # noqa: S608
-            "AND article_id IS NOT NULL LIMIT 1", keys).fetchone()
-        if row:
-            return row[0]
-    if content_hash:
-        row = db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
-                         [content_hash]).fetchone()
-        if row:
-            return row[0]
-    return None
-
-
-def _upsert_seen(db: sqlite_utils.Database, canonical_urls: Iterable[str], source: str,
-                 status: str, article_id: int | None, detail: str | None) -> None:
-    now = utcnow()
-    for url in dict.fromkeys(canonical_urls):
-        db.execute(
-            """INSERT INTO seen_urls (canonical_url, source, status, article_id, attempts,
-                                      detail, first_seen, last_seen)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(canonical_url) DO UPDATE SET
-                 status = excluded.status,
-                 article_id = COALESCE(excluded.article_id, seen_urls.article_id),
-                 attempts = seen_urls.attempts + excluded.attempts,
-                 detail = excluded.detail,
-                 last_seen = excluded.last_seen""",
-            [url, source, status, article_id, 1 if status == "error" else 0, detail, now, now],
-        )
-
-
-def record_seen(db: sqlite_utils.Database, canonical_urls: Iterable[str], source: str,
-                status: str, article_id: int | None = None, detail: str | None = None) -> None:
-    """Remember the decision about these URLs (one transaction)."""
-    with transaction(db):
-        _upsert_seen(db, canonical_urls, source, status, article_id, detail)
-
-
-def insert_tags(db: sqlite_utils.Database, article_id: int, tags: list[TopicRow],
+def insert_tags(db: sqlite_utils.Database, article_id: int, tags: list[TopicMatch],
                 rules_version: str) -> None:
     for tag in tags:
         db.execute(
@@ -121,28 +68,42 @@ def insert_tags(db: sqlite_utils.Database, article_id: int, tags: list[TopicRow]
         )
 
 
-def replace_tags(db: sqlite_utils.Database, article_id: int, tags: list[TopicRow],
+def replace_tags(db: sqlite_utils.Database, article_id: int, tags: list[TopicMatch],
                  rules_version: str) -> None:
     """Re-tagging: the article's tags become `tags` (inside the caller's transaction)."""
     db.execute("DELETE FROM article_topics WHERE article_id = ?", [article_id])
     insert_tags(db, article_id, tags, rules_version)
 
 
-def store_article(db: sqlite_utils.Database, article: dict[str, Any], topics: list[TopicRow],
-                  rules_version: str, aliases: Iterable[str],
-                  alerts: list[OutboxRow] | None = None) -> int:
-    """Insert an article, its topics, its URL decisions and its alerts in one transaction:
-    an alert is never lost between storing an article and queueing its message."""
-    with transaction(db):
-        cursor = db.execute(
-            f"INSERT INTO articles ({', '.join(article)}) "  # noqa: S608 - column names are ours
-            f"VALUES ({', '.join('?' * len(article))})",
-            list(article.values()),
-        )
-        article_id = int(cursor.lastrowid)
-        insert_tags(db, article_id, topics, rules_version)
-        _upsert_seen(db, [article["canonical_url"], *aliases], article["source"], "stored",
-                     article_id, None)
-        if alerts:
-            enqueue(db, article_id, alerts)
-    return article_id
+def article_batches(db: sqlite_utils.Database, since: str | None,
+                    size: int) -> Iterator[list[tuple[int, str, str]]]:
+    """(id, title, text) of stored articles published since `since`, in batches by id."""
+    where = "AND COALESCE(published_at, fetched_at) >= ?" if since else ""
+    last_id = 0
+    while True:
+        rows = db.execute(
+            f"SELECT id, COALESCE(title, ''), text FROM articles WHERE id > ? {where} "  # noqa: S608
+            "ORDER BY id LIMIT ?", [last_id, *([since] if since else []), size]).fetchall()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield [(r[0], r[1], r[2]) for r in rows]
+
+
+def tag_names(db: sqlite_utils.Database, article_id: int) -> set[str]:
+    return {r[0] for r in db.execute("SELECT topic FROM article_topics WHERE article_id = ?",
+                                     [article_id])}
+
+
+def tags_by_kind(db: sqlite_utils.Database,
+                 article_ids: list[int]) -> dict[int, dict[TagKind, list[str]]]:
+    """Each article's tag names by kind, strongest first."""
+    tags: dict[int, dict[TagKind, list[str]]] = defaultdict(lambda: defaultdict(list))
+    if not article_ids:
+        return tags
+    marks = ",".join("?" * len(article_ids))
+    for article_id, topic, kind in db.execute(
+            f"SELECT article_id, topic, kind FROM article_topics WHERE article_id IN "  # noqa: S608
+            f"({marks}) ORDER BY score DESC", article_ids):
+        tags[article_id][TagKind(kind)].append(topic)
+    return tags

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlite_utils
 
-from storage.runs import FAILED, MISSED, OK, SKIPPED, TIMEOUT
+from veille.model import HealthState, RunStatus
+
+FAILED, MISSED, OK, SKIPPED, TIMEOUT = (RunStatus.FAILED, RunStatus.MISSED, RunStatus.OK,
+                                        RunStatus.SKIPPED, RunStatus.TIMEOUT)
 
 FAILURES = (FAILED, TIMEOUT)
 NOT_ATTEMPTS = (SKIPPED, MISSED)
@@ -25,14 +29,14 @@ class SourceHealth:
     ever_new: bool
     new_24h: int
     new_7d: int
-    state: str  # ok, failing, silent, never run
+    state: HealthState
 
     @property
     def unhealthy(self) -> bool:
-        return self.state in ("failing", "silent")
+        return self.state in (HealthState.FAILING, HealthState.SILENT)
 
 
-def _recent_runs(db: sqlite_utils.Database, source: str, limit: int) -> list[dict]:
+def _recent_runs(db: sqlite_utils.Database, source: str, limit: int) -> list[dict[str, Any]]:
     return list(db.query(
         "SELECT status, detail, new, ended_at FROM source_runs WHERE source = ? "
         "AND status NOT IN (?, ?) ORDER BY id DESC LIMIT ?",
@@ -61,13 +65,13 @@ def source_health(db: sqlite_utils.Database, source: str, *, failing_after: int 
                           [source, since]).fetchone()[0]
 
     if not runs:
-        state = "never run"
+        state = HealthState.NEVER_RUN
     elif failures >= failing_after or (not completed and failures):
-        state = "failing"
+        state = HealthState.FAILING
     elif ever_new and without_new >= silent_after:
-        state = "silent"
+        state = HealthState.SILENT
     else:
-        state = "ok"
+        state = HealthState.OK
     return SourceHealth(
         source=source, runs=len(runs), last_success=last_success,
         last_error=last_error["detail"] if last_error else None,

@@ -13,7 +13,7 @@ FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 @migrations(name="0001_initial")
 def initial(db: sqlite_utils.Database) -> None:
-    db["sources"].create(
+    db.table("sources").create(
         {
             "name": str,
             "url": str,
@@ -26,7 +26,7 @@ def initial(db: sqlite_utils.Database) -> None:
         },
         pk="name",
     )
-    db["crawl_runs"].create(
+    db.table("crawl_runs").create(
         {
             "id": int,
             "trigger": str,
@@ -41,7 +41,7 @@ def initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int,
             "url": str,
@@ -63,20 +63,20 @@ def initial(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"url", "canonical_url", "source", "text", "fetched_at", "content_hash"},
     )
-    db["articles"].create_index(["canonical_url"], unique=True)
-    db["articles"].create_index(["content_hash"])
-    db["articles"].create_index(["published_at"])
-    db["articles"].create_index(["source", "fetched_at"])
-    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize=FTS_TOKENIZER)
-    db["article_topics"].create(
+    db.table("articles").create_index(["canonical_url"], unique=True)
+    db.table("articles").create_index(["content_hash"])
+    db.table("articles").create_index(["published_at"])
+    db.table("articles").create_index(["source", "fetched_at"])
+    db.table("articles").enable_fts(["title", "text"], create_triggers=True, tokenize=FTS_TOKENIZER)
+    db.table("article_topics").create(
         {"article_id": int, "topic": str, "score": float, "evidence": str, "rules_version": str},
         pk=("article_id", "topic"),
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_topics"].create_index(["topic", "article_id"])
+    db.table("article_topics").create_index(["topic", "article_id"])
     # Every article URL veille has decided about, stored or rejected, so that no
     # URL is downloaded twice across runs.
-    db["seen_urls"].create(
+    db.table("seen_urls").create(
         {
             "canonical_url": str,
             "source": str,
@@ -89,13 +89,13 @@ def initial(db: sqlite_utils.Database) -> None:
         },
         pk="canonical_url",
     )
-    db["seen_urls"].create_index(["status"])
+    db.table("seen_urls").create_index(["status"])
 
 
 @migrations(name="0002_source_runs")
 def source_runs(db: sqlite_utils.Database) -> None:
     """One row per source and run: what `veille health` reads."""
-    db["source_runs"].create(
+    db.table("source_runs").create(
         {
             "id": int,
             "run_id": int,
@@ -111,45 +111,45 @@ def source_runs(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["source_runs"].create_index(["source", "id"])
-    db["source_runs"].create_index(["run_id"])
+    db.table("source_runs").create_index(["source", "id"])
+    db.table("source_runs").create_index(["run_id"])
 
 
 @migrations(name="0003_tag_kinds")
 def tag_kinds(db: sqlite_utils.Database) -> None:
     """article_topics also holds sub-topics and entities, told apart by `kind`."""
-    db["article_topics"].add_column("kind", str, not_null_default="topic")
-    db["article_topics"].add_column("parents", str)
-    db["article_topics"].create_index(["kind", "topic"])
+    db.table("article_topics").add_column("kind", str, not_null_default="topic")
+    db.table("article_topics").add_column("parents", str)
+    db.table("article_topics").create_index(["kind", "topic"])
 
 
 @migrations(name="0004_discovery")
 def discovery(db: sqlite_utils.Database) -> None:
     """Validators for conditional requests, sitemap keywords, and article revisions."""
-    db["http_validators"].create(
+    db.table("http_validators").create(
         {"url": str, "etag": str, "last_modified": str, "checked_at": str}, pk="url")
-    db["articles"].add_column("keywords", str)
-    db["articles"].add_column("updated_at", str)
-    db["article_revisions"].create(
+    db.table("articles").add_column("keywords", str)
+    db.table("articles").add_column("updated_at", str)
+    db.table("article_revisions").create(
         {"id": int, "article_id": int, "title": str, "text": str, "content_hash": str,
          "fetched_at": str, "replaced_at": str},
         pk="id", foreign_keys=[("article_id", "articles", "id")])
-    db["article_revisions"].create_index(["article_id"])
+    db.table("article_revisions").create_index(["article_id"])
 
 
 @migrations(name="0005_alerts")
 def alerts(db: sqlite_utils.Database) -> None:
     """The durable outbox of alerts and the log of messages sent."""
-    db["alert_outbox"].create(
+    db.table("alert_outbox").create(
         {"id": int, "key": str, "rule": str, "target_id": str, "target": str,
          "article_id": int, "story": str, "mode": str, "status": str, "folded": int,
          "attempts": int, "no_answer": int, "next_attempt_at": str, "created_at": str,
          "claimed_at": str, "sent_at": str, "last_error": str},
         pk="id", not_null={"key", "rule", "target_id", "article_id", "status"},
         foreign_keys=[("article_id", "articles", "id")])
-    db["alert_outbox"].create_index(["key"], unique=True)
-    db["alert_outbox"].create_index(["status", "next_attempt_at"])
-    db["alert_messages"].create(
+    db.table("alert_outbox").create_index(["key"], unique=True)
+    db.table("alert_outbox").create_index(["status", "next_attempt_at"])
+    db.table("alert_messages").create(
         {"id": int, "rule": str, "target_id": str, "target": str, "kind": str, "items": int,
          "status": str, "detail": str, "sent_at": str}, pk="id")
-    db["alert_messages"].create_index(["target_id", "sent_at"])
+    db.table("alert_messages").create_index(["target_id", "sent_at"])

@@ -7,24 +7,52 @@ send), sent, failed (given up after max attempts).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import sqlite_utils
 
 from storage.db import transaction, utcnow
-
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-UNCONFIRMED = "unconfirmed"  # sent, never answered, and the policy is not to retry
+from veille.model import AlertMode, AlertStatus, MessageKind
 
 
 @dataclass(frozen=True)
 class OutboxRow:
+    """An alert to queue with the article it is about."""
+
     rule: str
     target_id: str  # a hash of the target URL: the URL itself may hold a secret
     target: str  # the URL with its secrets masked, for people
-    mode: str  # immediate or digest
+    mode: AlertMode
     story: str  # the text hash: copies of one story alert once
+
+
+@dataclass(frozen=True)
+class DueAlert:
+    """A pending alert whose next attempt is due, with the article it is about."""
+
+    id: int
+    rule: str
+    target_id: str
+    mode: AlertMode
+    folded: int  # held (quiet hours, hourly cap): goes out in the next digest
+    attempts: int
+    created_at: str
+    article_id: int
+    title: str | None
+    text: str
+    url: str
+    source: str
+    sitename: str | None
+    published_at: str | None
+    fetched_at: str
+
+
+_DUE_NAMES = tuple(f.name for f in fields(DueAlert))
+_DUE_COLUMNS = ", ".join(
+    f"o.{f.name}" if f.name in ("id", "rule", "target_id", "mode", "folded", "attempts",
+                                "created_at", "article_id") else f"a.{f.name}"
+    for f in fields(DueAlert))
 
 
 def enqueue(db: sqlite_utils.Database, article_id: int, rows: list[OutboxRow]) -> int:
@@ -37,17 +65,19 @@ def enqueue(db: sqlite_utils.Database, article_id: int, rows: list[OutboxRow]) -
             " mode, status, folded, attempts, no_answer, next_attempt_at, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
             [f"{row.rule}|{row.story}|{row.target_id}", row.rule, row.target_id, row.target,
-             article_id, row.story, row.mode, PENDING, now, now])
+             article_id, row.story, row.mode, AlertStatus.PENDING, now, now])
         added += cursor.rowcount
     return added
 
 
-def due(db: sqlite_utils.Database, now: str) -> list[dict[str, Any]]:
+def due(db: sqlite_utils.Database, now: str) -> list[DueAlert]:
     """Pending alerts whose next attempt is due, oldest first, with their article."""
-    return list(db.query(
-        "SELECT o.*, a.title, a.text, a.url, a.source, a.sitename, a.published_at, "
-        "a.fetched_at FROM alert_outbox o JOIN articles a ON a.id = o.article_id "
-        "WHERE o.status = ? AND o.next_attempt_at <= ? ORDER BY o.id", [PENDING, now]))
+    rows = db.execute(
+        f"SELECT {_DUE_COLUMNS} FROM alert_outbox o JOIN articles a "  # noqa: S608 - our columns
+        "ON a.id = o.article_id WHERE o.status = ? AND o.next_attempt_at <= ? ORDER BY o.id",
+        [AlertStatus.PENDING, now]).fetchall()
+    return [DueAlert(**{**dict(zip(_DUE_NAMES, row, strict=True)), "mode": AlertMode(row[3])})
+            for row in rows]
 
 
 def claim(db: sqlite_utils.Database, ids: list[int]) -> list[int]:
@@ -58,7 +88,8 @@ def claim(db: sqlite_utils.Database, ids: list[int]) -> list[int]:
     with transaction(db):
         for alert_id in ids:
             cursor = db.execute("UPDATE alert_outbox SET status = ?, claimed_at = ? "
-                                "WHERE id = ? AND status = ?", [SENDING, now, alert_id, PENDING])
+                                "WHERE id = ? AND status = ?",
+                                [AlertStatus.SENDING, now, alert_id, AlertStatus.PENDING])
             if cursor.rowcount:
                 claimed.append(alert_id)
     return claimed
@@ -68,18 +99,26 @@ def abandoned(db: sqlite_utils.Database, before: str) -> list[int]:
     """Alerts left 'sending' since before `before` by a process that died mid-send:
     the endpoint may or may not have received them."""
     return [r[0] for r in db.execute("SELECT id FROM alert_outbox WHERE status = ? AND "
-                                     "claimed_at < ?", [SENDING, before]).fetchall()]
+                                     "claimed_at < ?", [AlertStatus.SENDING, before]).fetchall()]
 
 
-def mark(db: sqlite_utils.Database, ids: list[int], status: str, **fields: Any) -> None:
+def mark(db: sqlite_utils.Database, ids: list[int], status: AlertStatus,
+         **columns: Any) -> None:
     """Set the status (and other columns) of alerts, committed at once."""
     if not ids:
         return
-    assignments = ", ".join(["status = ?", *(f"{k} = ?" for k in fields)])
+    assignments = ", ".join(["status = ?", *(f"{k} = ?" for k in columns)])
     marks = ",".join("?" * len(ids))
     with transaction(db):
         db.execute(f"UPDATE alert_outbox SET {assignments} WHERE id IN ({marks})",  # noqa: S608
-                   [status, *fields.values(), *ids])
+                   [status, *columns.values(), *ids])
+
+
+def most_attempts(db: sqlite_utils.Database, ids: list[int]) -> int:
+    """The largest attempt count among these alerts."""
+    marks = ",".join("?" * len(ids))
+    return int(db.execute(f"SELECT max(attempts) FROM alert_outbox WHERE id IN ({marks})",  # noqa: S608
+                          ids).fetchone()[0] or 0)
 
 
 def count_attempt(db: sqlite_utils.Database, ids: list[int], *, no_answer: bool) -> None:
@@ -89,9 +128,11 @@ def count_attempt(db: sqlite_utils.Database, ids: list[int], *, no_answer: bool)
                    f"no_answer = no_answer + ? WHERE id IN ({marks})", [int(no_answer), *ids])
 
 
-def log_message(db: sqlite_utils.Database, rule: str, target_id: str, target: str, kind: str,
-                items: int, status: str, detail: str | None = None,
+def log_message(db: sqlite_utils.Database, rule: str, target_id: str, target: str,
+                kind: MessageKind, items: int, delivered: bool, detail: str | None = None,
                 at: str | None = None) -> None:
+    """One line of alert_messages: a message sent (status 'sent') or tried ('error')."""
+    status = "sent" if delivered else "error"
     with transaction(db):
         db.execute("INSERT INTO alert_messages (rule, target_id, target, kind, items, status, "
                    "detail, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -101,14 +142,14 @@ def log_message(db: sqlite_utils.Database, rule: str, target_id: str, target: st
 def sent_since(db: sqlite_utils.Database, target_id: str, since: str) -> int:
     """Messages delivered to a target since `since` (for the per-hour cap)."""
     return db.execute("SELECT count(*) FROM alert_messages WHERE target_id = ? AND "
-                      "status = 'sent' AND sent_at >= ? AND kind != 'test'",
-                      [target_id, since]).fetchone()[0]
+                      "status = 'sent' AND sent_at >= ? AND kind != ?",
+                      [target_id, since, MessageKind.TEST]).fetchone()[0]
 
 
 def last_digest(db: sqlite_utils.Database, rule: str, target_id: str) -> str | None:
     return db.execute("SELECT max(sent_at) FROM alert_messages WHERE rule = ? AND "
-                      "target_id = ? AND kind = 'digest' AND status = 'sent'",
-                      [rule, target_id]).fetchone()[0]
+                      "target_id = ? AND kind = ? AND status = 'sent'",
+                      [rule, target_id, MessageKind.DIGEST]).fetchone()[0]
 
 
 def status_counts(db: sqlite_utils.Database) -> list[dict[str, Any]]:

@@ -11,6 +11,9 @@ from typing import Any
 import sqlite_utils
 
 RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
+# The query the demo suggests trying with sqlite3.
+TOPIC_COUNTS_SQL = ("SELECT topic, count(*) FROM article_topics WHERE kind = 'topic' "
+                    "GROUP BY topic")
 
 
 class QueryError(ValueError):
@@ -113,3 +116,44 @@ def stats(db: sqlite_utils.Database) -> dict[str, Any]:
             "SELECT id, trigger, started_at, ended_at, status FROM crawl_runs "
             "ORDER BY id DESC LIMIT 5")),
     }
+
+
+@dataclass(frozen=True)
+class ArticleOverview:
+    """One stored article with its tags, as the demo shows it."""
+
+    id: int
+    source: str
+    title: str | None
+    published_at: str | None
+    language: str
+    language_score: float
+    topics: dict[str, float]
+    subtopics: list[str]
+    entities: list[str]
+
+
+def article_overview(db: sqlite_utils.Database) -> list[ArticleOverview]:
+    """Every stored article with its topic scores, sub-topics and entities, newest first."""
+    rows = db.execute("""
+        SELECT a.id, a.source, a.title, a.published_at, a.language, a.language_score,
+               (SELECT json_group_object(topic, score) FROM article_topics t
+                 WHERE t.article_id = a.id AND t.kind = 'topic'),
+               (SELECT json_group_array(topic) FROM article_topics t
+                 WHERE t.article_id = a.id AND t.kind = 'subtopic'),
+               (SELECT json_group_array(topic) FROM article_topics t
+                 WHERE t.article_id = a.id AND t.kind = 'entity')
+        FROM articles a ORDER BY a.published_at DESC""").fetchall()
+    return [ArticleOverview(id=row[0], source=row[1], title=row[2], published_at=row[3],
+                            language=row[4], language_score=row[5],
+                            topics=json.loads(row[6] or "{}"),
+                            subtopics=json.loads(row[7] or "[]"),
+                            entities=json.loads(row[8] or "[]")) for row in rows]
+
+
+def strongest_evidence(db: sqlite_utils.Database) -> tuple[str, str, list[dict[str, Any]]] | None:
+    """(title, topic, evidence) of the highest-scored main topic tag in the database."""
+    row = db.execute(
+        "SELECT a.title, t.topic, t.evidence FROM article_topics t JOIN articles a "
+        "ON a.id = t.article_id WHERE t.kind = 'topic' ORDER BY t.score DESC LIMIT 1").fetchone()
+    return (row[0], row[1], json.loads(row[2])) if row else None

@@ -5,16 +5,28 @@ from __future__ import annotations
 import json
 import os
 import socket
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
 from storage.db import transaction, utcnow
+from veille.model import RunStatus
 
-# Run statuses
-RUNNING, OK, PARTIAL, FAILED = "running", "ok", "partial", "failed"
-INTERRUPTED, TIMEOUT, SKIPPED, MISSED, ERROR = (
-    "interrupted", "timeout", "skipped", "missed", "error")
+RUNNING, OK, PARTIAL, FAILED = (RunStatus.RUNNING, RunStatus.OK, RunStatus.PARTIAL,
+                                RunStatus.FAILED)
+INTERRUPTED, TIMEOUT, SKIPPED, MISSED = (RunStatus.INTERRUPTED, RunStatus.TIMEOUT,
+                                         RunStatus.SKIPPED, RunStatus.MISSED)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What the daemon logs about a crawl it started."""
+
+    id: int
+    status: RunStatus
+    totals: dict[str, int]
+    error: str | None
 
 
 def _pid_alive(pid: int) -> bool:
@@ -31,7 +43,7 @@ def close_stale_runs(db: sqlite_utils.Database) -> int:
     """Mark as interrupted the runs still 'running' whose process is gone (killed)."""
     host = socket.gethostname()
     stale = [row[0] for row in db.execute(
-        "SELECT id, pid FROM crawl_runs WHERE status = 'running' AND host = ?", [host]
+        "SELECT id, pid FROM crawl_runs WHERE status = ? AND host = ?", [RUNNING, host]
     ).fetchall() if not _pid_alive(row[1] or 0)]
     for run_id in stale:
         end_run(db, run_id, INTERRUPTED, error="process ended without finishing the run")
@@ -44,13 +56,14 @@ def start_run(db: sqlite_utils.Database, trigger: str, sources: list[str],
     with transaction(db):
         cursor = db.execute(
             "INSERT INTO crawl_runs (trigger, sources, started_at, status, pid, host) "
-            "VALUES (?, ?, ?, 'running', ?, ?)",
-            [trigger, json.dumps(sources), utcnow(), pid or os.getpid(), socket.gethostname()],
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [trigger, json.dumps(sources), utcnow(), RUNNING, pid or os.getpid(),
+             socket.gethostname()],
         )
-    return int(cursor.lastrowid)
+    return int(cursor.lastrowid or 0)
 
 
-def _source_status(run_status: str, source: dict[str, Any]) -> str:
+def _source_status(run_status: RunStatus, source: dict[str, Any]) -> RunStatus:
     if source.get("feed") == "pending":  # never fetched: the run stopped first
         return run_status if run_status in (INTERRUPTED, TIMEOUT) else FAILED
     if source.get("feed") not in (None, "ok"):
@@ -58,7 +71,7 @@ def _source_status(run_status: str, source: dict[str, Any]) -> str:
     return OK if run_status in (OK, PARTIAL) else run_status
 
 
-def finish_run(db: sqlite_utils.Database, run_id: int, status: str,
+def finish_run(db: sqlite_utils.Database, run_id: int, status: RunStatus,
                counters: dict[str, Any], error: str | None = None,
                skipped: dict[str, str] | None = None) -> None:
     """Close a run with its counters; one source_runs row per source crawled or skipped."""
@@ -78,7 +91,8 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str,
             _insert_source_run(db, run_id, name, SKIPPED, why, {}, started, now)
 
 
-def _insert_source_run(db: sqlite_utils.Database, run_id: int, source: str, status: str,
+def _insert_source_run(db: sqlite_utils.Database, run_id: int, source: str,
+                       status: RunStatus,
                        detail: str | None, counts: dict[str, Any], started: str,
                        ended: str) -> None:
     db.execute(
@@ -89,7 +103,8 @@ def _insert_source_run(db: sqlite_utils.Database, run_id: int, source: str, stat
     )
 
 
-def end_run(db: sqlite_utils.Database, run_id: int, status: str, error: str | None = None) -> None:
+def end_run(db: sqlite_utils.Database, run_id: int, status: RunStatus,
+            error: str | None = None) -> None:
     """Close a run that did not finish by itself (killed, timed out): keep what it counted."""
     with transaction(db):
         row = db.execute("SELECT sources, started_at FROM crawl_runs WHERE id = ?",
@@ -101,7 +116,7 @@ def end_run(db: sqlite_utils.Database, run_id: int, status: str, error: str | No
 
 
 def record_unstarted_run(db: sqlite_utils.Database, trigger: str, sources: list[str],
-                         status: str, reason: str, pid: int | None = None) -> int:
+                         status: RunStatus, reason: str, pid: int | None = None) -> int:
     """A run that was skipped, missed or stopped before it began: history too, not a log line."""
     now = utcnow()
     with transaction(db):
@@ -110,20 +125,23 @@ def record_unstarted_run(db: sqlite_utils.Database, trigger: str, sources: list[
             "pid, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [trigger, json.dumps(sources), now, now, status, reason, pid or os.getpid(),
              socket.gethostname()])
-        run_id = int(cursor.lastrowid)
+        run_id = int(cursor.lastrowid or 0)
         for name in sources:
             _insert_source_run(db, run_id, name, status, reason, {}, now, now)
     return run_id
 
 
-def last_run_of(db: sqlite_utils.Database, pid: int) -> tuple[int, str] | None:
-    """(id, status) of the latest run recorded by process `pid`."""
-    row = db.execute("SELECT id, status FROM crawl_runs WHERE pid = ? ORDER BY id DESC LIMIT 1",
-                     [pid]).fetchone()
-    return (row[0], row[1]) if row else None
+def last_run_of(db: sqlite_utils.Database, pid: int) -> RunSummary | None:
+    """The latest run recorded by process `pid`."""
+    row = db.execute("SELECT id, status, counters, error FROM crawl_runs WHERE pid = ? "
+                     "ORDER BY id DESC LIMIT 1", [pid]).fetchone()
+    if row is None:
+        return None
+    totals = json.loads(row[2] or "{}").get("totals", {})
+    return RunSummary(row[0], RunStatus(row[1]), totals, row[3])
 
 
-def relabel_run(db: sqlite_utils.Database, run_id: int, status: str, reason: str) -> None:
+def relabel_run(db: sqlite_utils.Database, run_id: int, status: RunStatus, reason: str) -> None:
     """Give a finished run another status (an interrupted crawl that had timed out)."""
     with transaction(db):
         db.execute("UPDATE crawl_runs SET status = ?, error = ? WHERE id = ?",

@@ -8,7 +8,7 @@ from dataclasses import asdict
 import sqlite_utils
 
 from storage.db import transaction, utcnow
-from veille.config import Source
+from veille.model import Source
 
 
 def sync_sources(db: sqlite_utils.Database, sources: list[Source]) -> None:

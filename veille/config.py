@@ -1,4 +1,8 @@
-"""Load and validate the sources file (TOML); every error names the file, entry and key."""
+"""Reading configuration files: TOML with checked keys, durations, and the sources file.
+
+Every error names the file, the entry and the key, so that a mistake stops veille at
+startup with what to fix.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from veille.model import (
+    DEFAULT_BUDGET,
+    DEFAULT_EVERY_S,
+    DEFAULT_LANGUAGES,
+    DEFAULT_MAX_AGE_S,
+    Source,
+    SourceKind,
+)
+
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-DEFAULT_EVERY_S = 15 * 60
 MIN_EVERY_S = 1.0
-KINDS = ("feed", "sitemap", "page")
-DEFAULT_MAX_AGE_S = 3 * 24 * 3600
-DEFAULT_BUDGET = 1000  # a full Google News sitemap lists at most 1,000 URLs
-DEFAULT_LANGUAGES = ("fr",)
+KINDS = tuple(SourceKind)
 
 
 class ConfigError(Exception):
@@ -33,25 +42,6 @@ class ConfigError(Exception):
         self.path = str(path)
         self.entry = entry
         self.key = key
-
-
-@dataclass(frozen=True)
-class Source:
-    """One place veille reads links from."""
-
-    name: str
-    url: str
-    kind: str = "feed"
-    enabled: bool = True
-    allow_private: bool = False
-    follow_offsite: bool = False
-    languages: tuple[str, ...] = DEFAULT_LANGUAGES
-    every_s: float = DEFAULT_EVERY_S  # how often the daemon crawls it
-    max_age_s: float = DEFAULT_MAX_AGE_S  # sitemaps: older entries are not fetched
-    include: tuple[str, ...] = ()  # pages: regexes a link must match (one of)
-    exclude: tuple[str, ...] = ()  # pages: regexes a link must not match
-    budget: int = DEFAULT_BUDGET  # requests per run for this source
-    recheck_s: float = 0.0  # re-fetch stored articles younger than this, for updates
 
 
 @dataclass(frozen=True)
@@ -202,7 +192,7 @@ def parse_source(path: str | Path, index: int, table: Any,
     return Source(
         name=name,
         url=check_http_url(path, entry, "url", table["url"]),
-        kind=kind,
+        kind=SourceKind(kind),
         enabled=table.get("enabled", True),
         allow_private=table.get("allow_private", False),
         follow_offsite=table.get("follow_offsite", False),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from datetime import UTC, datetime
+
+from veille.redact import redact
 
 HUMAN_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
 # Libraries that log per request or per page; their warnings are enough.
@@ -15,39 +16,8 @@ NOISY = ("scrapy", "twisted", "trafilatura", "htmldate", "charset_normalizer", "
          "py.warnings", "pebble", "filelock", "courlan", "readability", "justext", "apscheduler")
 # Said again, more briefly, by veille's own log lines and run summary.
 REPEATED = ("scrapy.downloadermiddlewares.retry", "scrapy.core.scraper")
-# Credentials in URLs (user:password@host) and token-like query parameters.
-SECRETS = (
-    (re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]+@"), "***:***@"),
-    (re.compile(r"(?i)([?&](?:token|access_token|api_key|apikey|key|secret|password|sig|"
-                r"signature|auth)=)[^&\s#\"']+"), r"\1***"),
-)
 # Fields a log call may pass with extra={...} that the JSON format keeps.
 STRUCTURED = ("run_id", "source", "status", "counts", "trigger", "duration_s", "pid", "event")
-
-
-_registered: dict[str, str] = {}  # secret text -> what to print instead
-
-
-def register_secret(url: str, masked: str) -> None:
-    """Never print `url` (an alert target with a token in it): print `masked` instead,
-    and mask each of its secret parts wherever they appear on their own."""
-    if not url or url == masked:
-        return
-    _registered[url] = masked
-    shown = set(re.split(r"[/:@?&=#]+", masked))
-    for part in re.split(r"[/:@?&=#]+", url):
-        if len(part) >= 6 and part not in shown:
-            _registered[part] = "***"
-
-
-def redact(text: str) -> str:
-    """Mask passwords and tokens that URLs may carry, and every registered secret."""
-    for secret in sorted(_registered, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, _registered[secret])
-    for pattern, replacement in SECRETS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 class LibraryFilter(logging.Filter):

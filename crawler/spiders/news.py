@@ -21,16 +21,16 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.context import CrawlContext
 from crawler.failures import describe_exception
-from crawler.feeds import FeedEntry, FeedError, parse_feed
+from crawler.feeds import FeedError, parse_feed
 from crawler.pages import article_links
 from crawler.sitemaps import SitemapError, parse_sitemap
-from crawler.urls import canonical_url, same_site
-from scheduler.process import ArticleItem
-from storage.articles import is_known, recheck_candidate
+from crawler.urls import same_site
 from storage.db import utcnow
+from storage.seen import is_known, recheck_candidate
 from storage.validators import conditional_headers, save_validators
-from veille.config import Source
+from veille.model import ArticleItem, FeedEntry, Recheck, SeenStatus, Source, SourceKind
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 25
@@ -41,7 +41,7 @@ MAX_CHILD_SITEMAPS = 50  # per source and run: an index that keeps minting child
 class NewsSpider(scrapy.Spider):
     name = "veille"
 
-    def __init__(self, context: Any, **kwargs: Any) -> None:
+    def __init__(self, context: CrawlContext, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.context = context
         self.scheduled: set[str] = set()
@@ -51,11 +51,11 @@ class NewsSpider(scrapy.Spider):
         self.done = 0
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap,
-                     "page": self.parse_page}
+        callbacks = {SourceKind.FEED: self.parse_feed, SourceKind.SITEMAP: self.parse_sitemap,
+                     SourceKind.PAGE: self.parse_page}
         for source in self.context.sources:
             logger.info("%s: fetching %s %s", source.name, source.kind, source.url)
-            self.sitemaps_seen.add(canonical_url(source.url))
+            self.sitemaps_seen.add(self.context.url_key(source.url))
             yield self._listing_request(source.name, source.url, callbacks[source.kind],
                                         root=True)
 
@@ -72,15 +72,15 @@ class NewsSpider(scrapy.Spider):
         )
 
     def listing_failed(self, failure: Failure) -> None:
-        kwargs = failure.request.cb_kwargs
+        kwargs = _request(failure).cb_kwargs
         message = describe_exception(failure.value)
         logger.warning("%s: %s failed: %s (%s)", kwargs["source"],
                        "listing" if kwargs["root"] else "child sitemap", message,
-                       failure.request.url)
+                       _request(failure).url)
         if kwargs["root"]:
             self.context.stats.feed_failed(kwargs["source"], message)
         else:
-            self.context.stats.error(kwargs["source"], f"{message}: {failure.request.url}")
+            self.context.stats.error(kwargs["source"], f"{message}: {_request(failure).url}")
 
     def _unchanged(self, response: Response, source: str, root: bool) -> bool:
         """304: the listing is as it was; otherwise remember its new validators."""
@@ -107,7 +107,7 @@ class NewsSpider(scrapy.Spider):
                    depth: int) -> Iterator[scrapy.Request]:
         if self._unchanged(response, source, root):
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         try:
             feed = parse_feed(response.body, response.url, content_type)
         except FeedError as exc:
@@ -163,7 +163,7 @@ class NewsSpider(scrapy.Spider):
             stats.error(source, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH}: ignored")
             return
         for child in children:
-            key = canonical_url(child)
+            key = self.context.url_key(child)
             if key in self.sitemaps_seen:  # an index that points to itself or loops
                 stats.count(source, "sitemap_loops")
                 continue
@@ -184,7 +184,8 @@ class NewsSpider(scrapy.Spider):
             return
         config = self.context.source(source)
         links = article_links(response.body, response.url, include=config.include,
-                              exclude=config.exclude, follow_offsite=config.follow_offsite)
+                              exclude=config.exclude, follow_offsite=config.follow_offsite,
+                              key=self.context.url_key)
         if not links:
             self._listing_failed(source, root, "no article links on the page", response.url)
             return
@@ -219,7 +220,7 @@ class NewsSpider(scrapy.Spider):
 
     def _article_request(self, source: Source, entry: FeedEntry) -> scrapy.Request | None:
         stats = self.context.stats
-        key = canonical_url(entry.url)
+        key = self.context.url_key(entry.url)
         if key in self.scheduled:
             stats.count(source.name, "duplicate")
             return None
@@ -241,7 +242,7 @@ class NewsSpider(scrapy.Spider):
             meta={"veille_source": source.name}, dont_filter=True,
         )
 
-    def _recheck(self, source: Source, key: str) -> tuple[int, str] | None:
+    def _recheck(self, source: Source, key: str) -> Recheck | None:
         """A stored article young enough to be fetched again for updates, if it is one."""
         if not source.recheck_s:
             return None
@@ -249,37 +250,44 @@ class NewsSpider(scrapy.Spider):
         return recheck_candidate(self.context.db, key, since)
 
     def article_failed(self, failure: Failure) -> None:
-        kwargs = failure.request.cb_kwargs
+        kwargs = _request(failure).cb_kwargs
         message = describe_exception(failure.value)
         logger.warning("%s: article failed: %s (%s)", kwargs["source"], message,
-                       failure.request.url)
-        self.context.stats.error(kwargs["source"], f"{message}: {failure.request.url}")
+                       _request(failure).url)
+        self.context.stats.error(kwargs["source"], f"{message}: {_request(failure).url}")
         if kwargs["recheck"] is None:
-            status = "gone" if message in ("HTTP 404", "HTTP 410") else "error"
-            self.context.record_failure(kwargs["key"], kwargs["source"], status, message)
+            gone = message in ("HTTP 404", "HTTP 410")
+            self.context.record_failure(kwargs["key"], kwargs["source"],
+                                        SeenStatus.GONE if gone else SeenStatus.ERROR, message)
 
     async def parse_article(self, response: Response, source: str, entry: FeedEntry,
-                            key: str, recheck: tuple[int, str] | None
-                            ) -> AsyncIterator[ArticleItem]:
+                            key: str, recheck: Recheck | None) -> AsyncIterator[ArticleItem]:
         stats = self.context.stats
         stats.count(source, "fetched")
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
         future = self.context.pool.submit(response.body, response.url, content_type)
         try:
             result = await asyncio.wrap_future(future)
         except (FutureTimeout, TimeoutError):
             stats.error(source, f"extraction timed out: {response.url}")
-            self.context.record_failure(key, source, "error", "extraction timed out")
+            self.context.record_failure(key, source, SeenStatus.ERROR, "extraction timed out")
             return
         except Exception as exc:  # a worker crash must not stop the run
             logger.exception("%s: extraction failed for %s", source, response.url)
             stats.error(source, f"extraction failed ({type(exc).__name__}): {response.url}")
-            self.context.record_failure(key, source, "error", f"extraction failed: {exc}")
+            self.context.record_failure(key, source, SeenStatus.ERROR,
+                                        f"extraction failed: {exc}")
             return
         self.done += 1
         if self.done % PROGRESS_EVERY == 0:
             logger.info("progress: %d articles processed", self.done)
-        yield ArticleItem(source=source, url=response.url, requested_canonical=key, entry=entry,
-                          result=result, fetched_at=utcnow(),
-                          recheck_of=recheck[0] if recheck else None,
-                          previous_hash=recheck[1] if recheck else None)
+        yield ArticleItem(source=source, url=response.url, requested_key=key, entry=entry,
+                          result=result, fetched_at=utcnow(), recheck=recheck)
+
+
+def _request(failure: Failure) -> scrapy.Request:
+    """The request a download failure is about (Scrapy attaches it to the failure)."""
+    request = getattr(failure, "request", None)
+    if not isinstance(request, scrapy.Request):
+        raise TypeError(f"a download failure without its request: {failure!r}")
+    return request

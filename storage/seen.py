@@ -1,0 +1,84 @@
+"""The memory of article URLs: every URL veille has decided about, so none is fetched twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlite_utils
+
+from storage.db import transaction, utcnow
+from veille.model import Recheck, SeenStatus
+
+MAX_ERROR_ATTEMPTS = 3  # a URL that failed this often waits for `veille forget`
+
+
+def is_known(db: sqlite_utils.Database, canonical_url: str) -> bool:
+    """True when this URL needs no new download: decided, or failed too often."""
+    row = db.execute(
+        "SELECT status, attempts FROM seen_urls WHERE canonical_url = ?", [canonical_url]
+    ).fetchone()
+    if row is None:
+        return False
+    status, attempts = row
+    return SeenStatus(status).final or (attempts or 0) >= MAX_ERROR_ATTEMPTS
+
+
+def recheck_candidate(db: sqlite_utils.Database, canonical_url: str,
+                      since: str) -> Recheck | None:
+    """The stored article at this URL when it was first fetched after `since`."""
+    row = db.execute(
+        "SELECT a.id, a.content_hash FROM seen_urls s JOIN articles a ON a.id = s.article_id "
+        "WHERE s.canonical_url = ? AND s.status = ? AND a.fetched_at >= ?",
+        [canonical_url, SeenStatus.STORED, since]).fetchone()
+    return Recheck(row[0], row[1]) if row else None
+
+
+def article_id_for(db: sqlite_utils.Database, canonical_urls: Iterable[str],
+                   content_hash: str | None = None) -> int | None:
+    """The stored article this URL or text already is, if any."""
+    keys = list(dict.fromkeys(canonical_urls))
+    if keys:
+        marks = ",".join("?" * len(keys))
+        row = db.execute(f"SELECT id FROM articles WHERE canonical_url IN ({marks}) LIMIT 1",  # noqa: S608
+                         keys).fetchone()
+        if row:
+            return int(row[0])
+        row = db.execute(
+            f"SELECT article_id FROM seen_urls WHERE canonical_url IN ({marks}) "  # noqa: S608
+            "AND article_id IS NOT NULL LIMIT 1", keys).fetchone()
+        if row:
+            return int(row[0])
+    if content_hash:
+        row = db.execute("SELECT id FROM articles WHERE content_hash = ? LIMIT 1",
+                         [content_hash]).fetchone()
+        if row:
+            return int(row[0])
+    return None
+
+
+def upsert_seen(db: sqlite_utils.Database, canonical_urls: Iterable[str], source: str,
+                status: SeenStatus, article_id: int | None, detail: str | None) -> None:
+    """Record a decision inside the caller's transaction."""
+    now = utcnow()
+    for url in dict.fromkeys(canonical_urls):
+        db.execute(
+            """INSERT INTO seen_urls (canonical_url, source, status, article_id, attempts,
+                                      detail, first_seen, last_seen)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(canonical_url) DO UPDATE SET
+                 status = excluded.status,
+                 article_id = COALESCE(excluded.article_id, seen_urls.article_id),
+                 attempts = seen_urls.attempts + excluded.attempts,
+                 detail = excluded.detail,
+                 last_seen = excluded.last_seen""",
+            [url, source, status, article_id, 1 if status == SeenStatus.ERROR else 0, detail,
+             now, now],
+        )
+
+
+def record_seen(db: sqlite_utils.Database, canonical_urls: Iterable[str], source: str,
+                status: SeenStatus, article_id: int | None = None,
+                detail: str | None = None) -> None:
+    """Remember the decision about these URLs (one transaction)."""
+    with transaction(db):
+        upsert_seen(db, canonical_urls, source, status, article_id, detail)

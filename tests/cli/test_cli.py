@@ -1,0 +1,93 @@
+"""The command line documents itself and behaves on the demo database."""
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from tests.helpers import ROOT, run_veille
+from veille.cli import cli
+
+COMMANDS = sorted(cli.commands)
+
+
+def test_every_command_is_listed_in_top_level_help():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert re.search(rf"^\s+{name}\s", result.output, re.MULTILINE), name
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_an_example(name):
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+    assert "veille " in result.output
+
+
+def test_search_and_stats_need_an_existing_database(tmp_path):
+    result = run_veille("--db", str(tmp_path / "none.db"), "search", "otan")
+    assert result.returncode == 2
+    assert "no database at" in result.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("demo")
+    return workdir, run_veille("demo", "--dir", str(workdir))
+
+
+def test_demo_runs_offline_and_shows_stored_rows(demo_run):
+    workdir, result = demo_run
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Articles stored" in result.stdout
+    assert "Guerre en Ukraine : nuit de frappes de drones russes sur Kharkiv" in result.stdout
+    assert "Retraites" not in result.stdout.split("Articles stored")[1]
+    assert "quotidien-international" in result.stdout
+    assert (workdir / "veille-demo.db").exists()
+
+
+def test_search_on_demo_database(demo_run):
+    workdir, _ = demo_run
+    db = str(workdir / "veille-demo.db")
+    result = run_veille("--db", db, "search", "kyiv")
+    assert result.returncode == 0
+    assert "À Kyïv, les habitants" in result.stdout
+    hostile = run_veille("--db", db, "search", 'retraites" NOT * NEAR(')
+    assert hostile.returncode == 0
+    topic = run_veille("--db", db, "search", "otan", "--topic", "nato", "--json")
+    assert topic.returncode == 0 and '"nato"' in topic.stdout
+    bad_date = run_veille("--db", db, "search", "otan", "--since", "hier")
+    assert bad_date.returncode == 2 and "cannot read date" in bad_date.stderr
+
+
+def test_search_uses_veille_db_environment_variable(demo_run):
+    workdir, _ = demo_run
+    result = run_veille("search", "Kharkiv", env={"VEILLE_DB": str(workdir / "veille-demo.db")})
+    assert result.returncode == 0 and "Kharkiv" in result.stdout
+
+
+def test_stats_on_demo_database(demo_run):
+    workdir, _ = demo_run
+    result = run_veille("--db", str(workdir / "veille-demo.db"), "stats")
+    assert result.returncode == 0
+    assert "Articles: 5" in result.stdout
+    assert "ukraine" in result.stdout
+
+
+def test_readme_sql_examples_run_on_demo_database(demo_run):
+    import sqlite3
+
+    workdir, _ = demo_run
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sql", 1)[1].split("```", 1)[0]
+    statements = [s.strip() for s in block.split(";") if s.strip()]
+    assert len(statements) >= 5
+    db = sqlite3.connect(workdir / "veille-demo.db")
+    counts = []
+    for statement in statements:
+        statement = statement.replace("date('now')", "'2000-01-01'").replace("= 42", "= 1")
+        counts.append(len(db.execute(statement).fetchall()))
+    assert all(counts), counts

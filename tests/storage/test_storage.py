@@ -1,0 +1,117 @@
+"""The database: WAL, migrations, search, the URL memory, run history."""
+
+import contextlib
+import sqlite3
+
+import pytest
+
+from scheduler.dedup.content import content_hash
+from storage.articles import store_article
+from storage.db import open_db
+from storage.queries import QueryError, literal_fts_query, parse_since, search
+from storage.runs import close_stale_runs, finish_run, start_run
+from storage.seen import article_id_for, is_known, record_seen
+from tests.helpers import article_record as article
+from veille.model import RunStatus, SeenStatus, TopicMatch
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "veille.db")
+    store_article(database, article(1, "À Kyïv, l'hiver approche", "Les habitants de Kyiv..."),
+                  [TopicMatch("ukraine", 6.0, [{"term": "Kyiv"}])], "v1", [])
+    store_article(database, article(2, "Sommet de l'OTAN", "Les retraites et l'Otan."),
+                  [TopicMatch("nato", 5.0, [])], "v1", ["https://x.fr/alias2"])
+    yield database
+    database.close()
+
+
+def test_open_db_uses_wal_and_creates_schema(db):
+    assert db.journal_mode == "wal"
+    tables = set(db.table_names())
+    assert {"sources", "articles", "article_topics", "crawl_runs", "seen_urls",
+            "articles_fts"} <= tables
+    columns = set(db["articles"].columns_dict)
+    assert {"id", "url", "canonical_url", "source", "title", "text", "author", "published_at",
+            "fetched_at", "language", "language_score", "content_hash"} <= columns
+
+
+def test_open_db_twice_applies_migrations_once(tmp_path):
+    open_db(tmp_path / "a.db").close()
+    db = open_db(tmp_path / "a.db")
+    names = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations")]
+    assert names == sorted(set(names)) and "0001_initial" in names
+
+
+def test_search_ignores_case_and_accents(db):
+    assert [h.id for h in search(db, "kyiv")] == [1]
+    assert [h.id for h in search(db, "KYÏV")] == [1]
+    assert [h.id for h in search(db, "otan")] == [2]
+    assert search(db, "otan")[0].topics == ["nato"]
+
+
+def test_search_filters_by_topic_and_since(db):
+    assert search(db, "otan", topic="ukraine") == []
+    assert [h.id for h in search(db, "otan", since="2026-11-01")] == [2]
+    assert search(db, "otan", since="2026-11-28") == []
+
+
+@pytest.mark.parametrize("query", ['retraites"', "NOT", "*", "NEAR(", "title:x", "otan OR",
+                                   "'; DROP TABLE articles; --", 'a"b"c', "-otan", "^otan"])
+def test_search_treats_operator_input_literally(db, query):
+    with contextlib.suppress(QueryError):
+        search(db, query)
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_literal_fts_query_quotes_every_word():
+    assert literal_fts_query('retraites" NOT') == '"retraites""" "NOT"'
+    with pytest.raises(QueryError):
+        literal_fts_query("* ( )")
+
+
+def test_parse_since_accepts_dates_and_durations():
+    assert parse_since("2026-11-01") == "2026-11-01T00:00:00+00:00"
+    assert parse_since("7d") < parse_since("24h")
+    with pytest.raises(QueryError, match="cannot read date"):
+        parse_since("hier")
+
+
+def test_article_id_for_finds_by_url_alias_or_hash(db):
+    assert article_id_for(db, ["https://x.fr/a1"]) == 1
+    assert article_id_for(db, ["https://x.fr/alias2"]) == 2
+    assert article_id_for(db, ["https://other/"], content_hash("les HABITANTS de Kyiv")) == 1
+    assert article_id_for(db, ["https://other/"], content_hash("autre chose")) is None
+
+
+def test_is_known_after_decision_and_after_repeated_errors(db):
+    assert is_known(db, "https://x.fr/a1")
+    record_seen(db, ["https://x.fr/off"], "s", SeenStatus.OFFTOPIC)
+    assert is_known(db, "https://x.fr/off")
+    for _ in range(2):
+        record_seen(db, ["https://x.fr/flaky"], "s", SeenStatus.ERROR, detail="HTTP 500")
+    assert not is_known(db, "https://x.fr/flaky")
+    record_seen(db, ["https://x.fr/flaky"], "s", SeenStatus.ERROR, detail="HTTP 500")
+    assert is_known(db, "https://x.fr/flaky")
+
+
+def test_reader_transaction_does_not_block_writer(tmp_path, db):
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+    store_article(db, article(3, "Troisième", "Texte trois"), [], "v1", [])
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 2  # snapshot
+    reader.execute("COMMIT")
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+
+
+def test_stale_running_run_is_marked_interrupted(db):
+    run_id = start_run(db, "manual", ["s"])
+    db.execute("UPDATE crawl_runs SET pid = 999999999 WHERE id = ?", [run_id])
+    assert close_stale_runs(db) == 1
+    assert db["crawl_runs"].get(run_id)["status"] == "interrupted"
+    live = start_run(db, "manual", ["s"])
+    finish_run(db, live, RunStatus.OK, {"totals": {}})
+    assert db["crawl_runs"].get(live)["status"] == "ok"

@@ -1,0 +1,127 @@
+"""What every command shares: the global options, exit codes, config errors and printers.
+
+Command modules import this module and nothing else of the CLI; `veille.cli`
+registers them on the group.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from scheduler.tagging.rules import Rules, default_rules_path, load_rules
+from veille.config import ConfigError, SourcesConfig, default_sources_path, load_sources
+from veille.model import ExitCode, Source
+
+if TYPE_CHECKING:  # loading Apprise takes time; only the alert commands need it
+    from crawler.runstats import RunStats
+    from scheduler.alerts.rules import AlertConfig
+    from scheduler.alerts.sender import SendReport
+
+
+@dataclass(frozen=True)
+class Options:
+    """The global options (`veille --db ... --sources ... COMMAND`)."""
+
+    db: str
+    sources_path: str
+    topics_path: str
+    topics_given: bool
+    log_format: str = "human"
+    alerts_path: str | None = None
+
+    @classmethod
+    def create(cls, db: str, sources: str | None, topics: str | None, log_format: str,
+               alerts: str | None) -> Options:
+        return cls(db=db, sources_path=sources or str(default_sources_path()),
+                   topics_path=topics or str(default_rules_path()),
+                   topics_given=topics is not None, log_format=log_format, alerts_path=alerts)
+
+    def sources(self) -> SourcesConfig:
+        return load_sources(self.sources_path)
+
+    def rules(self) -> Rules:
+        return load_rules(self.topics_path)
+
+    def alerts(self, rules: Rules | None = None, *, required: bool = False) -> AlertConfig | None:
+        """The alert rules, checked against the tagging rules and the sources."""
+        from scheduler.alerts.rules import load_alerts
+
+        if not self.alerts_path:
+            if required:
+                raise ConfigError("--alerts", "no alerts file: pass --alerts PATH or set "
+                                  "VEILLE_ALERTS")
+            return None
+        try:
+            names = {s.name for s in self.sources().sources}
+        except ConfigError:
+            names = None
+        return load_alerts(self.alerts_path, rules or self.rules(), names)
+
+
+def config_error(exc: ConfigError) -> NoReturn:
+    click.echo(f"Configuration error: {exc}", err=True)
+    click.echo("Fix the file and run the command again.", err=True)
+    sys.exit(ExitCode.CONFIG)
+
+
+def select_sources(config: SourcesConfig, names: tuple[str, ...]) -> list[Source]:
+    if not names:
+        selected = config.enabled()
+        if not selected:
+            raise ConfigError(config.path, "every source is disabled (enabled = false)")
+        return selected
+    selected = []
+    for name in names:
+        source = config.get(name)
+        if source is None:
+            known = ", ".join(s.name for s in config.sources)
+            raise ConfigError(config.path, f"no source named {name!r} (known: {known})")
+        selected.append(source)
+    return selected
+
+
+def require_db(path: str) -> None:
+    if not Path(path).exists():
+        raise click.UsageError(f"no database at {path}: run 'veille --db {path} crawl' first, "
+                               "or pass --db / set VEILLE_DB")
+
+
+# -- printers shared by several commands ------------------------------------------------
+
+
+def print_summary(stats: RunStats, status: str) -> None:
+    """The per-source table printed at the end of a crawl."""
+    from crawler.runstats import COLUMNS
+
+    names = list(stats.sources)
+    width = max([len("source"), *map(len, names)])
+    feed_width = max([len("feed"), *(min(len(s.feed), 50) for s in stats.sources.values())])
+    header = f"{'source':<{width}}  {'feed':<{feed_width}}" + "".join(
+        f"  {label:>{max(len(label), 5)}}" for _, label in COLUMNS)
+    click.echo(header)
+    click.echo("-" * len(header))
+    rows = [(name, s.feed[:50], s.counts) for name, s in stats.sources.items()]
+    rows.append(("TOTAL", "", stats.totals()))
+    for name, feed, counts in rows:
+        if name == "TOTAL":
+            click.echo("-" * len(header))
+        click.echo(f"{name:<{width}}  {feed:<{feed_width}}" + "".join(
+            f"  {counts.get(key, 0):>{max(len(label), 5)}}" for key, label in COLUMNS))
+    problems = [(name, s) for name, s in stats.sources.items() if s.failed() or s.errors]
+    for name, source_stats in problems:
+        if source_stats.failed():
+            click.echo(f"! {name}: feed failed: {source_stats.feed}")
+        for message in source_stats.errors[:5]:
+            click.echo(f"! {name}: {message}")
+    click.echo(f"Run {status}.")
+
+
+def print_alert_report(report: SendReport) -> None:
+    click.echo(f"Alerts: {report.delivered} delivered in {report.sent_messages} message(s), "
+               f"{report.retrying} to retry, {report.held} held for a digest, "
+               f"{report.failed} failed, {report.no_answer} sent without an answer.")

@@ -1,0 +1,215 @@
+"""Commands that crawl: `veille crawl`, `veille run` (the daemon) and `veille health`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+import click
+
+from veille.cli.common import (
+    Options,
+    config_error,
+    print_alert_report,
+    print_summary,
+    require_db,
+    select_sources,
+)
+from veille.config import ConfigError
+from veille.model import CrawlOptions, ExitCode, HealthState, RunStatus
+
+if TYPE_CHECKING:
+    from storage.health import SourceHealth
+
+
+@click.command()
+@click.option("--source", "source_names", multiple=True, metavar="NAME",
+              help="Crawl only this source (repeatable). Default: every enabled source.")
+@click.option("--keep-offtopic", is_flag=True,
+              help="Also store French articles that match no topic (stored without tags).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Extraction worker processes (default: one per CPU core).")
+@click.option("--download-timeout", type=click.FloatRange(1, 30), default=20.0,
+              show_default=True, help="Seconds allowed for one whole download.")
+@click.option("--wait", "wait_s", type=click.FloatRange(0, 3600), default=0.0,
+              show_default=True, metavar="SECONDS",
+              help="Wait this long for sources another process is crawling, then skip them.")
+@click.option("--trigger", default="manual", show_default=True,
+              help="Recorded in the run history: manual, cron, timer, scheduled...")
+@click.pass_obj
+def crawl(opts: Options, source_names: tuple[str, ...], keep_offtopic: bool,
+          workers: int | None, download_timeout: float, wait_s: float, trigger: str) -> None:
+    """Crawl the sources once and exit.
+
+    Shows progress on stderr and a summary per source on stdout: whether the
+    feed was fetched, links found, links already known from earlier runs,
+    articles downloaded, new articles stored, duplicates, pages not in
+    French, off-topic pages, pages without main text, and errors.
+
+    A source that another veille process (the daemon, another cron job) is
+    crawling is skipped, after waiting up to --wait seconds for it.
+
+    Exit status: 0 when the run completed (even if some sources failed),
+    1 when every source failed, 2 for a configuration error, 75 when every
+    selected source was busy in another process (nothing done; try later),
+    130 when interrupted (SIGINT or SIGTERM; work done so far is kept).
+
+    \b
+    Examples:
+      veille --sources my-sources.toml crawl
+      veille crawl --source lemonde-international --keep-offtopic
+      veille crawl --trigger cron --wait 60        # from a crontab
+    """
+    from scheduler.schedule.oneshot import crawl_once
+
+    # Until Scrapy installs its own handlers, SIGTERM stops the run like Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        config = opts.sources()
+        rules = opts.rules()
+        selected = select_sources(config, source_names)
+        alerts = opts.alerts(rules)
+    except ConfigError as exc:
+        config_error(exc)
+    options = CrawlOptions(trigger=trigger, keep_offtopic=keep_offtopic, workers=workers,
+                           download_timeout_s=download_timeout, wait_s=wait_s)
+    try:
+        outcome = crawl_once(opts.db, config, selected, rules, options, alerts)
+    except KeyboardInterrupt:
+        click.echo("Interrupted before the crawl started; nothing was lost.", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    if outcome.status == RunStatus.SKIPPED or outcome.stats is None:
+        for name, holder in outcome.busy.items():
+            click.echo(f"veille: source {name!r} is being crawled by another process "
+                       f"({holder}).", err=True)
+        click.echo("Nothing done. Try again later, or pass --wait SECONDS to wait for it.",
+                   err=True)
+        sys.exit(ExitCode.BUSY)
+    print_summary(outcome.stats, outcome.status)
+    if outcome.alerts is not None:
+        print_alert_report(outcome.alerts)
+    for name, holder in outcome.busy.items():
+        click.echo(f"! {name}: skipped, another process is crawling it ({holder})")
+    sys.exit({RunStatus.INTERRUPTED: ExitCode.INTERRUPTED,
+              RunStatus.FAILED: ExitCode.FAILED}.get(outcome.status, ExitCode.OK))
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@click.command()
+@click.option("--max-runtime", default="10m", show_default=True, metavar="DURATION",
+              help="Hard deadline of one crawl (30s, 10m, 1h): past it the crawl is stopped "
+                   "and recorded as timed out.")
+@click.option("--parallel", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="Crawls running at the same time.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Extraction worker processes of each crawl.")
+@click.option("--download-timeout", type=click.FloatRange(1, 30), default=20.0,
+              show_default=True, help="Seconds allowed for one whole download.")
+@click.pass_obj
+def run(opts: Options, max_runtime: str, parallel: int, workers: int,
+        download_timeout: float) -> None:
+    """Run as a daemon: crawl each source on its own interval until stopped.
+
+    Each source is crawled every `every` of the sources file ([defaults] or
+    per source; 15m when unset), the first runs spread over a minute. Each
+    crawl is a subprocess with a hard deadline. A run that is late by more
+    than half its interval is recorded as missed; a run whose previous run
+    is still going is recorded as skipped. SIGTERM or SIGINT stop the daemon
+    within 30 seconds, the running crawls keeping the work they committed.
+
+    Only one daemon runs per database (exit 75 otherwise). Logs go to
+    stderr; use --log-format json under systemd or with a log shipper.
+
+    \b
+    Examples:
+      veille --db /var/lib/veille/veille.db --sources /etc/veille/sources.toml run
+      veille --log-format json run --max-runtime 5m --parallel 1
+    """
+    from scheduler.schedule.daemon import Daemon, DaemonOptions
+    from scheduler.schedule.locks import acquire_daemon
+    from veille.config import parse_duration
+
+    try:
+        config = opts.sources()
+        rules = opts.rules()
+        alert_config = opts.alerts(rules)
+        sources = select_sources(config, ())
+        max_runtime_s = parse_duration(max_runtime)
+    except ConfigError as exc:
+        config_error(exc)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-runtime") from None
+    handle, holder = acquire_daemon(opts.db)
+    if handle is None:
+        click.echo(f"veille: a daemon is already running on {opts.db} ({holder}).", err=True)
+        sys.exit(ExitCode.BUSY)
+    options = DaemonOptions(db=opts.db, sources_path=opts.sources_path,
+                            topics_path=opts.topics_path if opts.topics_given else None,
+                            max_runtime_s=max_runtime_s, parallel=parallel,
+                            workers_per_crawl=workers, download_timeout_s=download_timeout,
+                            log_format=opts.log_format, alerts_path=opts.alerts_path)
+    Daemon(options, sources, alert_config, rules).run()
+
+
+@click.command()
+@click.option("--failing-after", type=click.IntRange(1, 1000), default=3, show_default=True,
+              metavar="RUNS", help="A source is failing after this many failed runs in a row.")
+@click.option("--silent-after", type=click.IntRange(1, 100000), default=24, show_default=True,
+              metavar="RUNS", help="A source that used to store articles is silent after "
+                                   "this many completed runs without a new one.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+@click.pass_obj
+def health(opts: Options, failing_after: int, silent_after: int, as_json: bool) -> None:
+    """Health of each source: last success, last error, failures in a row, new articles.
+
+    A source is flagged when it is failing (its feed errors run after run)
+    or silent (it used to yield articles and has yielded none for many runs:
+    a feed that moved or froze). Exit status 1 when a source is flagged, 0
+    otherwise, so that it can feed a monitoring check.
+
+    \b
+    Examples:
+      veille --db /var/lib/veille/veille.db health
+      veille health --silent-after 96 || notify-send "veille: a source needs attention"
+    """
+    from storage.db import open_db
+    from storage.health import source_health
+
+    require_db(opts.db)
+    try:
+        names = [s.name for s in opts.sources().enabled()]
+    except ConfigError as exc:
+        config_error(exc)
+    db = open_db(opts.db)
+    rows = [source_health(db, name, failing_after=failing_after, silent_after=silent_after)
+            for name in names]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps({**asdict(row), "unhealthy": row.unhealthy}, ensure_ascii=False))
+    else:
+        _print_health(rows)
+    sys.exit(ExitCode.FAILED if any(r.unhealthy for r in rows) else ExitCode.OK)
+
+
+def _print_health(rows: list[SourceHealth]) -> None:
+    width = max([len("source"), *(len(r.source) for r in rows)])
+    click.echo(f"{'source':<{width}}  {'state':<9}  {'last success':<25}  fails  "
+               f"{'new 24h':>7}  {'new 7d':>6}  last error")
+    for r in rows:
+        error = f"{(r.last_error_at or '')[:16]} {r.last_error}" if r.last_error else "-"
+        mark = "!" if r.unhealthy else " "
+        click.echo(f"{r.source:<{width}}  {r.state:<9}  {r.last_success or '-':<25}  "
+                   f"{r.consecutive_failures:>5}  {r.new_24h:>7}  {r.new_7d:>6}  {error}{mark}")
+    flagged = [r for r in rows if r.unhealthy]
+    for r in flagged:
+        why = (f"{r.consecutive_failures} failed run(s) in a row"
+               if r.state == HealthState.FAILING
+               else f"no new article in its last {r.runs_without_new} completed runs")
+        click.echo(f"! {r.source} is {r.state}: {why}")
+    click.echo(f"{len(flagged)} source(s) need attention." if flagged else "All sources healthy.")

@@ -1,0 +1,124 @@
+"""`veille demo`: a local news site, a real crawl of it, and what landed in the database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from storage.db import open_db
+from storage.queries import TOPIC_COUNTS_SQL, article_overview, strongest_evidence
+from veille.demo import content
+from veille.demo.pages import (
+    Article,
+    FeedItem,
+    article_html,
+    atom_feed,
+    empty_page,
+    rss_feed,
+)
+from veille.demo.site import NewsSite, Route
+
+TRACKING = "?utm_source=rss&utm_medium=feed&xtor=RSS-3208"
+VIDEO_PATH = "/videos/conference-de-presse-zelensky.html"
+
+
+def _item(site: NewsSite, article: Article, suffix: str = "") -> FeedItem:
+    return FeedItem(site.url(article.path) + suffix, article.title, article.published,
+                    article.lead)
+
+
+def build_demo_site() -> NewsSite:
+    """The demo outlet: an RSS and an Atom feed over nine pages, each a case to handle."""
+    site = NewsSite()
+    site.add("/robots.txt", Route(b"User-agent: *\nDisallow: /admin/\n",
+                                  content_type="text/plain"))
+    for article in (content.NATO_SUMMIT, content.KHARKIV, content.SANCTIONS, content.PENSIONS,
+                    content.ROLLER_COASTER, content.ENGLISH, content.CEASEFIRE):
+        site.add(article.path, Route(article_html(article).encode("utf-8")))
+    # A server that claims ISO-8859-1 for a page that is UTF-8: accents must survive.
+    site.add(content.KYIV_WINTER.path,
+             Route(article_html(content.KYIV_WINTER).encode("utf-8"),
+                   content_type="text/html; charset=ISO-8859-1"))
+    site.add(VIDEO_PATH, Route(empty_page("Vidéo : la conférence de presse de Volodymyr "
+                                          "Zelensky").encode("utf-8")))
+    rss_items = [_item(site, a) for a in (content.NATO_SUMMIT, content.KHARKIV,
+                                           content.SANCTIONS, content.PENSIONS,
+                                           content.ROLLER_COASTER, content.ENGLISH)]
+    rss_items.append(_item(site, content.CEASEFIRE, TRACKING))
+    rss_items.append(FeedItem(site.url(VIDEO_PATH), "Vidéo : la conférence de presse",
+                              content.KHARKIV.published))
+    atom_items = [_item(site, a) for a in (content.SANCTIONS, content.CEASEFIRE,
+                                            content.KYIV_WINTER)]
+    site.add("/rss/international.xml", Route(
+        rss_feed("International", site.base_url, rss_items).encode("utf-8"),
+        content_type="application/rss+xml; charset=utf-8"))
+    site.add("/atom/europe.xml", Route(
+        atom_feed("Europe", site.base_url, atom_items).encode("utf-8"),
+        content_type="application/atom+xml; charset=utf-8"))
+    return site
+
+
+def demo_sources_toml(site: NewsSite) -> str:
+    return f"""# Sources of the demo: the local news site started by `veille demo`.
+[[source]]
+name = "quotidien-international"
+url = "{site.url('/rss/international.xml')}"
+kind = "feed"
+allow_private = true
+
+[[source]]
+name = "quotidien-europe"
+url = "{site.url('/atom/europe.xml')}"
+kind = "feed"
+allow_private = true
+"""
+
+
+def show_rows(db_path: Path) -> None:
+    db = open_db(db_path)
+    click.echo("\nArticles stored (newest first):")
+    for row in article_overview(db):
+        tags = ", ".join(f"{t} {s:g}" for t, s in sorted(row.topics.items(), key=lambda x: -x[1]))
+        click.echo(f"  #{row.id} [{tags or 'no topic'}] {row.title}")
+        click.echo(f"      {row.source} · publié {row.published_at} · "
+                   f"langue {row.language} ({row.language_score:.2f})")
+        if row.subtopics or row.entities:
+            click.echo(f"      sous-thèmes: {', '.join(row.subtopics) or '-'} · "
+                       f"entités: {', '.join(row.entities) or '-'}")
+    evidence = strongest_evidence(db)
+    if evidence:
+        title, topic, items = evidence
+        click.echo(f"\nWhy '{title}' is tagged {topic}:")
+        for item in items:
+            click.echo(f"  {item['term']!r}: forms {item['forms']}, title {item['title']}, "
+                       f"lead {item['lead']}, body {item['body']}")
+    db.close()
+
+
+def run_demo(workdir: Path) -> int:
+    """Serve the demo site, crawl it with `veille crawl` in a subprocess, show the result."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    db_path = workdir / "veille-demo.db"
+    for stale in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        stale.unlink(missing_ok=True)
+    with build_demo_site() as site:
+        sources = workdir / "sources.toml"
+        sources.write_text(demo_sources_toml(site), encoding="utf-8")
+        click.echo(f"Demo news site running at {site.base_url} "
+                   f"({len(site.routes)} pages and feeds)")
+        click.echo(f"Crawling it: veille --db {db_path} --sources {sources} crawl\n")
+        code = subprocess.call([sys.executable, "-m", "veille", "--db", str(db_path),
+                                "--sources", str(sources), "crawl"])
+        click.echo(f"\nThe site answered {site.hits()} requests "
+                   f"(each article page at most once).")
+    if code != 0:
+        click.echo(f"The crawl exited with code {code}.", err=True)
+        return code
+    show_rows(db_path)
+    example_sql = TOPIC_COUNTS_SQL
+    click.echo(f"\nTry: veille --db {db_path} search 'Kharkiv'   or   "
+               f'sqlite3 {db_path} "{example_sql}"')
+    return 0

@@ -1,0 +1,271 @@
+"""The shared vocabulary of veille: the types that cross from one room to another.
+
+Everything here is plain data (dataclasses and string enums) and imports nothing
+of veille's own packages, so that `storage/`, `crawler/`, `scheduler/` and the
+command line can all speak of a source, an article or an outcome in the same
+words. Each type says where it is made and who reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+# -- configuration ---------------------------------------------------------------
+
+DEFAULT_EVERY_S = 15 * 60
+DEFAULT_MAX_AGE_S = 3 * 24 * 3600
+DEFAULT_BUDGET = 1000  # a full Google News sitemap lists at most 1,000 URLs
+DEFAULT_LANGUAGES: tuple[str, ...] = ("fr",)
+
+
+class SourceKind(StrEnum):
+    """How a source lists its articles."""
+
+    FEED = "feed"  # RSS or Atom
+    SITEMAP = "sitemap"  # news sitemap, sitemap or sitemap index
+    PAGE = "page"  # a section or home page with links to articles
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place veille reads links from (an entry of the sources file)."""
+
+    name: str
+    url: str
+    kind: SourceKind = SourceKind.FEED
+    enabled: bool = True
+    allow_private: bool = False
+    follow_offsite: bool = False
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    every_s: float = DEFAULT_EVERY_S  # how often the daemon crawls it
+    max_age_s: float = DEFAULT_MAX_AGE_S  # sitemaps: older entries are not fetched
+    include: tuple[str, ...] = ()  # pages: regexes a link must match (one of)
+    exclude: tuple[str, ...] = ()  # pages: regexes a link must not match
+    budget: int = DEFAULT_BUDGET  # requests per run for this source
+    recheck_s: float = 0.0  # re-fetch stored articles younger than this, for updates
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """How one crawl runs, from the command line or the daemon down to the pipeline."""
+
+    trigger: str = "manual"  # recorded in the run history: manual, cron, scheduled...
+    keep_offtopic: bool = False  # store French articles that match no topic
+    workers: int | None = None  # extraction processes (None: one per CPU core)
+    download_timeout_s: float = 20.0
+    wait_s: float = 0.0  # wait this long for sources another process is crawling
+
+
+# -- what the crawler collects -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """A link announced by a feed, a sitemap or a section page (crawler → pipeline)."""
+
+    url: str
+    title: str = ""
+    published_at: str | None = None  # ISO 8601 UTC, None when absent or unparseable
+    summary: str = ""
+    keywords: str | None = None  # news sitemaps' news:keywords
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The main text and metadata of a page, as trafilatura found them."""
+
+    title: str | None
+    text: str
+    author: str | None
+    published_at: str | None
+    sitename: str | None
+    description: str | None
+    canonical_link: str | None
+    encoding: str
+
+
+class TagKind(StrEnum):
+    TOPIC = "topic"  # nato, russia, ukraine
+    SUBTOPIC = "subtopic"  # tagged only under a tagged parent topic
+    ENTITY = "entity"  # a person, place or organisation, tagged whenever named
+
+
+@dataclass
+class TopicMatch:
+    """One tag of an article: a topic, sub-topic or entity, its score and evidence."""
+
+    topic: str
+    score: float
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    kind: TagKind = TagKind.TOPIC
+    parents: list[str] = field(default_factory=list)  # sub-topics: the topics they sit under
+
+
+@dataclass
+class TagResult:
+    """What the tagger found in one text (made in the extraction workers)."""
+
+    tags: list[TopicMatch] = field(default_factory=list)  # every tag that passed
+    scores: dict[str, float] = field(default_factory=dict)  # main topics, passed or not
+    contexts: list[str] = field(default_factory=list)
+    suppressed: dict[str, str] = field(default_factory=dict)  # topic -> context
+
+    @property
+    def topics(self) -> list[TopicMatch]:
+        return [t for t in self.tags if t.kind == TagKind.TOPIC]
+
+
+@dataclass
+class PageResult:
+    """What a worker learnt from one page: its text, its language and its tags."""
+
+    extracted: Extracted | None
+    language: str = "und"
+    language_score: float = 0.0
+    tags: TagResult = field(default_factory=TagResult)
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """A stored article fetched again to see whether its text changed."""
+
+    article_id: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ArticleItem:
+    """A downloaded article page with what the workers made of it (crawler → pipeline)."""
+
+    source: str
+    url: str  # the URL that answered, after redirects
+    requested_key: str  # the canonical URL the request was made for
+    entry: FeedEntry
+    result: PageResult
+    fetched_at: str
+    recheck: Recheck | None = None
+
+
+# -- what the pipeline decides and stores -----------------------------------------
+
+
+class Outcome(StrEnum):
+    """What became of one downloaded article (counted per source in the run summary)."""
+
+    NEW = "new"
+    UPDATED = "updated"  # a rechecked article whose text changed
+    UNCHANGED = "unchanged"  # a rechecked article whose text did not
+    DUPLICATE = "duplicate"
+    NOT_FRENCH = "not_french"
+    OFFTOPIC = "offtopic"
+    NO_TEXT = "no_text"
+
+    @property
+    def stored(self) -> bool:
+        return self in (Outcome.NEW, Outcome.UPDATED)
+
+
+class SeenStatus(StrEnum):
+    """The decision recorded about an article URL (seen_urls.status)."""
+
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    NOT_FRENCH = "not_french"
+    OFFTOPIC = "offtopic"
+    NO_TEXT = "no_text"
+    GONE = "gone"  # 404 or 410
+    ERROR = "error"  # retried in later runs, up to a few attempts
+
+    @property
+    def final(self) -> bool:
+        """A URL with a final status is never downloaded again."""
+        return self != SeenStatus.ERROR
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One row of the articles table, as the pipeline stores it."""
+
+    url: str  # as a reader should get it: tracking parameters removed
+    canonical_url: str  # the dedup key
+    source: str
+    title: str | None
+    text: str
+    author: str | None
+    published_at: str | None
+    fetched_at: str
+    language: str
+    language_score: float
+    content_hash: str
+    description: str | None
+    sitename: str | None
+    feed_title: str | None
+    keywords: str | None
+    run_id: int | None
+
+
+# -- runs --------------------------------------------------------------------------
+
+
+class RunStatus(StrEnum):
+    """crawl_runs.status and source_runs.status."""
+
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"  # some sources failed
+    FAILED = "failed"  # every source failed
+    INTERRUPTED = "interrupted"  # stopped by a signal, or its process died
+    TIMEOUT = "timeout"  # stopped by the daemon at its deadline
+    SKIPPED = "skipped"  # not started: another process held the source
+    MISSED = "missed"  # not started: the daemon was too late
+    ERROR = "error"  # the crawl itself raised
+
+
+class HealthState(StrEnum):
+    OK = "ok"
+    FAILING = "failing"
+    SILENT = "silent"
+    NEVER_RUN = "never run"
+
+
+class ExitCode(IntEnum):
+    """Exit statuses of the `veille` command, for cron, systemd and scripts."""
+
+    OK = 0
+    FAILED = 1  # every source failed; a source is unhealthy; a line could not be tagged
+    CONFIG = 2  # a configuration or usage error: nothing was done
+    BUSY = 75  # EX_TEMPFAIL: another process holds the sources; try again later
+    INTERRUPTED = 130  # SIGINT or SIGTERM; the work done so far is kept
+
+
+# -- alerts ------------------------------------------------------------------------
+
+
+class AlertMode(StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+
+
+class AlertStatus(StrEnum):
+    """alert_outbox.status."""
+
+    PENDING = "pending"  # to send, or to retry at next_attempt_at
+    SENDING = "sending"  # a send began and its outcome is not recorded yet
+    SENT = "sent"
+    FAILED = "failed"  # given up after max attempts
+    UNCONFIRMED = "unconfirmed"  # sent, never answered, and the policy is not to retry
+
+
+class NoAnswerPolicy(StrEnum):
+    RETRY = "retry"  # at least once: never lost, may duplicate (counted)
+    GIVE_UP = "give_up"  # at most once: recorded as unconfirmed
+
+
+class MessageKind(StrEnum):
+    """alert_messages.kind: what a message was."""
+
+    IMMEDIATE = "immediate"  # one article
+    DIGEST = "digest"  # several, grouped
+    TEST = "test"  # `veille alerts test`

@@ -1,0 +1,32 @@
+"""Text normalisation shared by dedup, tagging, alert rules and search: folding and tokens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
+TOKEN = re.compile(r"[^\W_]+")
+# The Unicode blocks of combining diacritics (accents, diaeresis, cedilla...)
+COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Kyïv' and 'KYIV' both become 'kyiv'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(APOSTROPHES).casefold())
+    return COMBINING_MARKS.sub("", decomposed)
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    """Word tokens of `text` with their character spans, lower-cased.
+
+    Apostrophes and hyphens split words, so "l'Otan" gives "l", "otan" and
+    "Otan-Russie" gives "otan", "russie".
+    """
+    text = unicodedata.normalize("NFC", text)
+    return [(m.start(), m.end(), m.group().lower()) for m in TOKEN.finditer(text)]
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of `text`, folded: what content hashes and alert queries compare."""
+    return TOKEN.findall(fold(text))
