@@ -7,6 +7,7 @@ is decided about what it collects.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,8 +15,12 @@ import sqlite_utils
 
 from crawler.runstats import RunStats
 from crawler.workers import ExtractionPool
+from storage.db import describe_storage_error, is_lasting_write_error
 from storage.seen import record_seen
+from storage.validators import save_validators
 from veille.model import ArticleItem, Outcome, SeenStatus, Source
+
+logger = logging.getLogger(__name__)
 
 ItemHandler = Callable[[ArticleItem], Outcome]  # decides about one article and stores it
 UrlKey = Callable[[str], str]  # the dedup key of an article URL
@@ -33,6 +38,10 @@ class CrawlContext:
     url_key: UrlKey
     close_reason: str | None = None
     by_name: dict[str, Source] = field(default_factory=dict)
+    # Set by the runner: stops the crawl (the reason goes to the run record).
+    stop: Callable[[str], None] | None = None
+    # Why the database cannot be written any more; the crawl stops at the first.
+    storage_error: str | None = None
 
     def __post_init__(self) -> None:
         self.by_name = self.by_name or {s.name: s for s in self.sources}
@@ -40,5 +49,32 @@ class CrawlContext:
     def source(self, name: str) -> Source:
         return self.by_name[name]
 
+    def storage_failed(self, exc: BaseException) -> bool:
+        """Stop the crawl at a write error that will recur (a full disk): say it once,
+        download nothing more. False for other errors, which cost one item."""
+        if not is_lasting_write_error(exc):
+            return False
+        if self.storage_error is None:
+            self.storage_error = describe_storage_error(exc)
+            logger.error("stopping the run: %s", self.storage_error)
+            if self.stop is not None:
+                self.stop("storage_failed")
+        return True
+
     def record_failure(self, key: str, source: str, status: SeenStatus, message: str) -> None:
-        record_seen(self.db, [key], source, status, detail=message)
+        if self.storage_error is not None:
+            return  # undecided: the next run tries again
+        try:
+            record_seen(self.db, [key], source, status, detail=message)
+        except Exception as exc:
+            if not self.storage_failed(exc):
+                raise
+
+    def remember_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        if self.storage_error is not None:
+            return
+        try:
+            save_validators(self.db, url, etag, last_modified)
+        except Exception as exc:
+            if not self.storage_failed(exc):
+                raise

@@ -30,9 +30,13 @@ class HandoffPipeline:
         if not isinstance(spider, NewsSpider):
             return item
         context = spider.context
+        if context.storage_error is not None:  # the database cannot be written any more
+            raise DropItem("not stored: the database cannot be written")
         try:
             outcome = context.handle(item)
         except Exception as exc:  # one bad article must not stop the run
+            if context.storage_failed(exc):
+                raise DropItem(f"not stored: {context.storage_error}") from None
             logger.exception("%s: could not store %s", item.source, item.url)
             context.stats.error(item.source, f"storage failed ({type(exc).__name__}): {item.url}")
             raise DropItem(f"storage failed: {exc}") from exc

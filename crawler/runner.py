@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 from scrapy import Spider, signals
 from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.context import CrawlContext, ItemHandler, UrlKey
 from crawler.runstats import RunStats
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 class CrawlResult:
     stats: RunStats
     close_reason: str | None
+    storage_error: str | None = None  # the crawl stopped because the database failed
 
     @property
     def interrupted(self) -> bool:
@@ -52,9 +54,18 @@ def run_crawl(db: sqlite_utils.Database, sources: list[Source], pool: Extraction
         context.close_reason = reason
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
+
+    def stop(reason: str) -> None:
+        if crawler.engine is not None and crawler.engine.spider is not None:
+            deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+
+    context.stop = stop
     try:
         process.crawl(crawler, context=context)
         process.start()
     finally:
         pool.close()
-    return CrawlResult(stats=stats, close_reason=context.close_reason)
+    if context.close_reason == "finished":
+        stats.settle()
+    return CrawlResult(stats=stats, close_reason=context.close_reason,
+                       storage_error=context.storage_error)

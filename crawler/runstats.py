@@ -23,9 +23,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+PENDING = "pending"
+
+
 @dataclass
 class SourceStats:
-    feed: str = "pending"  # "ok", or what went wrong with the feed itself
+    feed: str = PENDING  # "ok", or what went wrong with the feed itself
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
 
@@ -45,6 +48,13 @@ class RunStats:
     def count(self, source: str, reason: str, n: int = 1) -> None:
         self.sources[source].counts[reason] += n
 
+    def skip(self, source: str, reason: str, n: int, message: str) -> None:
+        """Count `n` things skipped for `reason` (bad items of a listing), with a note."""
+        stats = self.sources[source]
+        stats.counts[reason] += n
+        if len(stats.errors) < 20:
+            stats.errors.append(message)
+
     def error(self, source: str, message: str) -> None:
         stats = self.sources[source]
         stats.counts["errors"] += 1
@@ -56,6 +66,12 @@ class RunStats:
 
     def feed_failed(self, source: str, message: str) -> None:
         self.sources[source].feed = message
+
+    def settle(self) -> None:
+        """After a crawl that finished: a listing neither fetched nor failed says so."""
+        for stats in self.sources.values():
+            if stats.feed == PENDING:
+                stats.feed = "the listing was never fetched (no answer, no error reported)"
 
     def totals(self) -> Counter[str]:
         total: Counter[str] = Counter()

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from storage.errors import UnusableDatabaseError
+
 migrations = Migrations("veille")
+NAMES: list[str] = []  # every migration of this veille, in order
+
+
+MigrationFunction = Callable[[sqlite_utils.Database], None]
+
+
+def migration(name: str) -> Callable[[MigrationFunction], MigrationFunction]:
+    """Register a named migration (and remember its name, to recognise newer schemas)."""
+    NAMES.append(name)
+    return migrations(name=name)
 
 # FTS that ignores case and accents: "Kyïv" finds "Kyiv", "otan" finds "OTAN".
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 
-@migrations(name="0001_initial")
+@migration("0001_initial")
 def initial(db: sqlite_utils.Database) -> None:
     db.table("sources").create(
         {
@@ -92,7 +107,7 @@ def initial(db: sqlite_utils.Database) -> None:
     db.table("seen_urls").create_index(["status"])
 
 
-@migrations(name="0002_source_runs")
+@migration("0002_source_runs")
 def source_runs(db: sqlite_utils.Database) -> None:
     """One row per source and run: what `veille health` reads."""
     db.table("source_runs").create(
@@ -115,7 +130,7 @@ def source_runs(db: sqlite_utils.Database) -> None:
     db.table("source_runs").create_index(["run_id"])
 
 
-@migrations(name="0003_tag_kinds")
+@migration("0003_tag_kinds")
 def tag_kinds(db: sqlite_utils.Database) -> None:
     """article_topics also holds sub-topics and entities, told apart by `kind`."""
     db.table("article_topics").add_column("kind", str, not_null_default="topic")
@@ -123,7 +138,7 @@ def tag_kinds(db: sqlite_utils.Database) -> None:
     db.table("article_topics").create_index(["kind", "topic"])
 
 
-@migrations(name="0004_discovery")
+@migration("0004_discovery")
 def discovery(db: sqlite_utils.Database) -> None:
     """Validators for conditional requests, sitemap keywords, and article revisions."""
     db.table("http_validators").create(
@@ -137,7 +152,7 @@ def discovery(db: sqlite_utils.Database) -> None:
     db.table("article_revisions").create_index(["article_id"])
 
 
-@migrations(name="0005_alerts")
+@migration("0005_alerts")
 def alerts(db: sqlite_utils.Database) -> None:
     """The durable outbox of alerts and the log of messages sent."""
     db.table("alert_outbox").create(
@@ -153,3 +168,18 @@ def alerts(db: sqlite_utils.Database) -> None:
         {"id": int, "rule": str, "target_id": str, "target": str, "kind": str, "items": int,
          "status": str, "detail": str, "sent_at": str}, pk="id")
     db.table("alert_messages").create_index(["target_id", "sent_at"])
+
+
+def check_version(db: sqlite_utils.Database, path: str | Path) -> None:
+    """Refuse a database that a newer veille migrated: its schema is not this one's, and
+    writing to it could lose what the newer version keeps."""
+    applied = migrations.applied(db)
+    if not applied and db.table_names():
+        raise UnusableDatabaseError(
+            f"{path} is an SQLite database, but not a veille one (it has tables and no veille "
+            "schema): pass --db the path of a veille database, or a new path")
+    unknown = [m.name for m in applied if m.name not in NAMES]
+    if unknown:
+        raise UnusableDatabaseError(
+            f"{path} was written by a newer veille (schema {unknown[-1]}; this veille knows up "
+            f"to {NAMES[-1]}): upgrade veille to use it; nothing was read or written")

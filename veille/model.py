@@ -235,7 +235,8 @@ class ExitCode(IntEnum):
 
     OK = 0
     FAILED = 1  # every source failed; a source is unhealthy; a line could not be tagged
-    CONFIG = 2  # a configuration or usage error: nothing was done
+    CONFIG = 2  # a configuration or usage error, or an unusable database: nothing was done
+    STORAGE = 74  # EX_IOERR: the database could not be written (disk full, read-only)
     BUSY = 75  # EX_TEMPFAIL: another process holds the sources; try again later
     INTERRUPTED = 130  # SIGINT or SIGTERM; the work done so far is kept
 

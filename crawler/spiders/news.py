@@ -10,9 +10,10 @@ again, whichever listing names them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,13 +30,32 @@ from crawler.sitemaps import SitemapError, parse_sitemap
 from crawler.urls import same_site
 from storage.db import utcnow
 from storage.seen import is_known, recheck_candidate
-from storage.validators import conditional_headers, save_validators
+from storage.validators import conditional_headers
 from veille.model import ArticleItem, FeedEntry, Recheck, SeenStatus, Source, SourceKind
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 25
 MAX_SITEMAP_DEPTH = 3
 MAX_CHILD_SITEMAPS = 50  # per source and run: an index that keeps minting children ends
+
+
+ListingCallback = Callable[..., Iterator[scrapy.Request]]
+
+
+def _listing(callback: ListingCallback) -> ListingCallback:
+    """A listing that breaks the parser fails with a reason, not silently: the other
+    sources go on, and the run summary says what happened instead of 'pending'."""
+    @functools.wraps(callback)
+    def guarded(spider: NewsSpider, response: Response, source: str, root: bool,
+                depth: int) -> Iterator[scrapy.Request]:
+        try:
+            yield from callback(spider, response, source, root, depth)
+        except Exception as exc:  # a parser bug must cost one listing, not the run
+            logger.exception("%s: could not read %s", source, response.url)
+            spider._listing_failed(source, root, f"could not read the listing "
+                                   f"({type(exc).__name__}: {str(exc)[:200]})", response.url)
+
+    return guarded
 
 
 class NewsSpider(scrapy.Spider):
@@ -91,9 +111,9 @@ class NewsSpider(scrapy.Spider):
             logger.info("%s: %s not modified", source, response.url)
             return True
         headers = response.headers
-        save_validators(self.context.db, response.url,
-                        (headers.get("ETag") or b"").decode("latin-1") or None,
-                        (headers.get("Last-Modified") or b"").decode("latin-1") or None)
+        self.context.remember_validators(
+            response.url, (headers.get("ETag") or b"").decode("latin-1") or None,
+            (headers.get("Last-Modified") or b"").decode("latin-1") or None)
         return False
 
     def _listing_failed(self, source: str, root: bool, message: str, url: str) -> None:
@@ -103,6 +123,7 @@ class NewsSpider(scrapy.Spider):
         else:
             self.context.stats.error(source, f"{message}: {url}")
 
+    @_listing
     def parse_feed(self, response: Response, source: str, root: bool,
                    depth: int) -> Iterator[scrapy.Request]:
         if self._unchanged(response, source, root):
@@ -115,6 +136,10 @@ class NewsSpider(scrapy.Spider):
             return
         if feed.warning:
             logger.info("%s: feed parsed with a warning: %s", source, feed.warning)
+        if feed.bad_items:
+            self.context.stats.skip(source, "bad_items", feed.bad_items,
+                                    f"{feed.bad_items} unreadable item(s) skipped in "
+                                    f"{response.url}")
         if not feed.entries:
             # A feed without items is how a moved or broken feed usually looks.
             message = "the feed lists no article links"
@@ -125,6 +150,7 @@ class NewsSpider(scrapy.Spider):
         self.context.stats.feed_ok(source)
         yield from self._articles(source, feed.entries, response.url, feed.link)
 
+    @_listing
     def parse_sitemap(self, response: Response, source: str, root: bool,
                       depth: int) -> Iterator[scrapy.Request]:
         if self._unchanged(response, source, root):
@@ -178,6 +204,7 @@ class NewsSpider(scrapy.Spider):
             yield self._listing_request(source, child, self.parse_sitemap, root=False,
                                         depth=depth + 1)
 
+    @_listing
     def parse_page(self, response: Response, source: str, root: bool,
                    depth: int) -> Iterator[scrapy.Request]:
         if self._unchanged(response, source, root):
@@ -212,7 +239,12 @@ class NewsSpider(scrapy.Spider):
                     or (site_link and same_site(entry.url, site_link))):
                 stats.count(source, "offsite")
                 continue
-            request = self._article_request(config, entry)
+            try:
+                request = self._article_request(config, entry)
+            except Exception as exc:  # one bad link must not hide the others
+                stats.skip(source, "bad_items", 1, f"link skipped ({type(exc).__name__}: "
+                                                   f"{str(exc)[:100]}): {entry.url[:200]}")
+                continue
             if request is not None:
                 new += 1
                 yield request

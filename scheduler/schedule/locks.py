@@ -9,6 +9,7 @@ killed crawl never blocks the next one.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
 import time
@@ -16,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from storage.db import utcnow
+from storage.db import StorageWriteError, utcnow
 
 POLL_S = 0.2
+MAX_PLAIN_NAME = 80
 
 
 def lock_dir(db_path: str | Path) -> Path:
@@ -26,14 +28,24 @@ def lock_dir(db_path: str | Path) -> Path:
 
 
 def _lock_file(directory: Path, name: str) -> Path:
+    """One file per source; a name that is long or not file-safe gets a hash, so that two
+    names never share a lock and no name is too long for the file system."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    if safe != name or len(safe) > MAX_PLAIN_NAME:
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+        safe = f"{safe[:MAX_PLAIN_NAME]}-{digest}"
     return directory / f"{safe}.lock"
 
 
 def try_lock(path: Path, owner: str) -> IO[str] | None:
     """Take the lock at `path` without waiting; None when another process holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise StorageWriteError(
+            f"cannot write the lock files in {path.parent}: {exc.strerror}. veille crawl "
+            "writes the database and its locks: point --db at a writable place") from None
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

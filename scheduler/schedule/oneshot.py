@@ -21,7 +21,7 @@ from scheduler.pipeline import ItemProcessor
 from scheduler.schedule import locks
 from scheduler.tagging.rules import Rules
 from scheduler.tagging.tagger import TaggerFactory
-from storage.db import open_db
+from storage.db import is_lasting_write_error, open_db, writes_to
 from storage.runs import finish_run, record_unstarted_run, start_run
 from storage.sources import sync_sources
 from veille.config import SourcesConfig
@@ -43,6 +43,7 @@ class RunOutcome:
     stats: RunStats | None = None
     busy: dict[str, str] = field(default_factory=dict)  # skipped sources and who holds them
     alerts: SendReport | None = None
+    storage_error: str | None = None  # the run stopped: the database cannot be written
 
 
 def crawl_once(db_path: str, config: SourcesConfig, selected: list[Source], rules: Rules,
@@ -53,29 +54,39 @@ def crawl_once(db_path: str, config: SourcesConfig, selected: list[Source], rule
     held = locks.acquire(db_path, [s.name for s in selected], f"veille crawl, {options.trigger}",
                          options.wait_s)
     try:
-        db = open_db(db_path)
-        sync_sources(db, list(config.sources))
-        runnable = [s for s in selected if s.name in held.handles]
-        for name, holder in held.busy.items():
-            logger.warning("%s: skipped, another process is crawling it (%s)", name, holder,
-                           extra={"source": name, "status": RunStatus.SKIPPED})
-        if not runnable:
-            reason = "; ".join(f"{n}: busy, {h}" for n, h in held.busy.items())
-            run_id = record_unstarted_run(db, options.trigger, list(held.busy),
-                                          RunStatus.SKIPPED, reason)
-            return RunOutcome(RunStatus.SKIPPED, run_id, busy=held.busy)
-        run_id = start_run(db, options.trigger, [s.name for s in runnable])
+        with writes_to(db_path):
+            db = open_db(db_path)
+            sync_sources(db, list(config.sources))
+            runnable = [s for s in selected if s.name in held.handles]
+            for name, holder in held.busy.items():
+                logger.warning("%s: skipped, another process is crawling it (%s)", name, holder,
+                               extra={"source": name, "status": RunStatus.SKIPPED})
+            if not runnable:
+                reason = "; ".join(f"{n}: busy, {h}" for n, h in held.busy.items())
+                run_id = record_unstarted_run(db, options.trigger, list(held.busy),
+                                              RunStatus.SKIPPED, reason)
+                return RunOutcome(RunStatus.SKIPPED, run_id, busy=held.busy)
+            run_id = start_run(db, options.trigger, [s.name for s in runnable])
         logger.info("run %d: crawling %d source(s) into %s", run_id, len(runnable), db_path,
                     extra={"run_id": run_id, "trigger": options.trigger})
         result = _crawl(db, runnable, rules, run_id, options, alerts)
         stats, status = result.stats, _status(result)
         failures = "; ".join(f"{n}: {s.feed}" for n, s in stats.sources.items() if s.failed())
-        finish_run(db, run_id, status, stats.as_dict(), failures or None, skipped={
-            name: f"busy, {holder}" for name, holder in held.busy.items()})
-        report = _deliver(db, alerts, rules)
+        error = result.storage_error or failures or None
+        report = None
+        try:
+            finish_run(db, run_id, status, stats.as_dict(), error, skipped={
+                name: f"busy, {holder}" for name, holder in held.busy.items()})
+            if result.storage_error is None:
+                report = _deliver(db, alerts, rules)
+        except Exception as exc:
+            if not is_lasting_write_error(exc):
+                raise
+            # Not even the run record could be written: the next run marks it interrupted.
+            logger.error("run %d could not be recorded: %s", run_id, exc)
         db.close()
         _log_end(run_id, status, stats, options.trigger)
-        return RunOutcome(status, run_id, stats, held.busy, report)
+        return RunOutcome(status, run_id, stats, held.busy, report, result.storage_error)
     finally:
         held.release()
 
@@ -105,6 +116,8 @@ def _crawl(db: sqlite_utils.Database, sources: list[Source], rules: Rules, run_i
 
 def _status(result: CrawlResult) -> RunStatus:
     stats = result.stats
+    if result.storage_error is not None:
+        return RunStatus.FAILED
     if result.interrupted:
         return RunStatus.INTERRUPTED
     if stats.all_failed():

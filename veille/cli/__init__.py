@@ -7,13 +7,25 @@ registers them, so that the list below is the whole command line.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from veille.cli import alerts, crawl, demo, query, sources, tagging
-from veille.cli.common import Options
+from veille.cli.common import Options, fail_on
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class VeilleGroup(click.Group):
+    """Turns what a user's input can cause (a bad config file, an unusable database, a
+    full disk) into one clear message and an exit status, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with fail_on():
+            return super().invoke(ctx)
+
+
+@click.group(cls=VeilleGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", envvar="VEILLE_DB", default="veille.db", show_default=True,
               metavar="PATH", help="SQLite database file (env VEILLE_DB).")
 @click.option("--sources", envvar="VEILLE_SOURCES", metavar="PATH",

@@ -85,11 +85,11 @@ def alerts_status(opts: Options, as_json: bool) -> None:
     Example:
       veille --db news.db alerts status
     """
-    from storage.db import open_db
+    from storage.db import open_for_reading
     from storage.outbox import status_counts
 
     require_db(opts.db)
-    rows = status_counts(open_db(opts.db))
+    rows = status_counts(open_for_reading(opts.db))
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))

@@ -6,7 +6,10 @@ registers them on the group.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -14,6 +17,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from scheduler.tagging.rules import Rules, default_rules_path, load_rules
+from storage.db import describe_storage_error, is_lasting_write_error
+from storage.errors import StorageWriteError, UnusableDatabaseError
 from veille.config import ConfigError, SourcesConfig, default_sources_path, load_sources
 from veille.model import ExitCode, Source
 
@@ -67,6 +72,30 @@ def config_error(exc: ConfigError) -> NoReturn:
     click.echo(f"Configuration error: {exc}", err=True)
     click.echo("Fix the file and run the command again.", err=True)
     sys.exit(ExitCode.CONFIG)
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    click.echo(f"veille: {message}", err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def fail_on() -> Iterator[None]:
+    """Errors a user's input or machine can cause, as one message and an exit status."""
+    try:
+        yield
+    except ConfigError as exc:
+        config_error(exc)
+    except UnusableDatabaseError as exc:
+        fail(str(exc), ExitCode.CONFIG)
+    except StorageWriteError as exc:
+        fail(str(exc), ExitCode.STORAGE)
+    except sqlite3.DatabaseError as exc:  # found damaged while reading or writing it
+        text = str(exc).lower()
+        damaged = "malformed" in text or "not a database" in text
+        if not damaged and not is_lasting_write_error(exc):
+            raise
+        fail(describe_storage_error(exc), ExitCode.CONFIG if damaged else ExitCode.STORAGE)
 
 
 def select_sources(config: SourcesConfig, names: tuple[str, ...]) -> list[Source]:

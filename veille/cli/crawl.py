@@ -13,6 +13,7 @@ import click
 from veille.cli.common import (
     Options,
     config_error,
+    fail,
     print_alert_report,
     print_summary,
     require_db,
@@ -93,6 +94,8 @@ def crawl(opts: Options, source_names: tuple[str, ...], keep_offtopic: bool,
         print_alert_report(outcome.alerts)
     for name, holder in outcome.busy.items():
         click.echo(f"! {name}: skipped, another process is crawling it ({holder})")
+    if outcome.storage_error is not None:
+        fail(f"the run stopped: {outcome.storage_error}", ExitCode.STORAGE)
     sys.exit({RunStatus.INTERRUPTED: ExitCode.INTERRUPTED,
               RunStatus.FAILED: ExitCode.FAILED}.get(outcome.status, ExitCode.OK))
 
@@ -178,7 +181,7 @@ def health(opts: Options, failing_after: int, silent_after: int, as_json: bool) 
       veille --db /var/lib/veille/veille.db health
       veille health --silent-after 96 || notify-send "veille: a source needs attention"
     """
-    from storage.db import open_db
+    from storage.db import open_for_reading
     from storage.health import source_health
 
     require_db(opts.db)
@@ -186,7 +189,7 @@ def health(opts: Options, failing_after: int, silent_after: int, as_json: bool) 
         names = [s.name for s in opts.sources().enabled()]
     except ConfigError as exc:
         config_error(exc)
-    db = open_db(opts.db)
+    db = open_for_reading(opts.db)
     rows = [source_health(db, name, failing_after=failing_after, silent_after=silent_after)
             for name in names]
     if as_json:

@@ -30,11 +30,11 @@ def search(opts: Options, query: str, topic: str | None, since: str | None, limi
       veille search "Zelensky Washington"
       veille search otan --topic russia --since 7d --limit 5
     """
-    from storage.db import open_db
+    from storage.db import open_for_reading
     from storage.queries import search as run_search
 
     require_db(opts.db)
-    db = open_db(opts.db)
+    db = open_for_reading(opts.db)
     try:
         hits = run_search(db, query, topic=topic, since=since, limit=limit)
     except QueryError as exc:
@@ -61,11 +61,11 @@ def stats(opts: Options, as_json: bool) -> None:
     Example:
       veille --db news.db stats
     """
-    from storage.db import open_db
+    from storage.db import open_for_reading
     from storage.queries import stats as read_stats
 
     require_db(opts.db)
-    figures = read_stats(open_db(opts.db))
+    figures = read_stats(open_for_reading(opts.db))
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return

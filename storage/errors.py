@@ -1,0 +1,13 @@
+"""What can go wrong with the database file itself, as exceptions the command line turns
+into one clear message."""
+
+from __future__ import annotations
+
+
+class UnusableDatabaseError(Exception):
+    """The database path cannot be used (not a file, not a veille database, damaged,
+    written by a newer veille); the message says what to do."""
+
+
+class StorageWriteError(Exception):
+    """A write failed in a way that will recur (disk full, read-only, I/O error)."""
