@@ -70,11 +70,12 @@ class CrawlContext:
             if not self.storage_failed(exc):
                 raise
 
-    def remember_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+    def remember_validators(self, url: str, etag: str | None, last_modified: str | None,
+                            source: str) -> None:
         if self.storage_error is not None:
             return
         try:
-            save_validators(self.db, url, etag, last_modified)
+            save_validators(self.db, url, etag, last_modified, source)
         except Exception as exc:
             if not self.storage_failed(exc):
                 raise

@@ -157,7 +157,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     feed = ParsedFeed(title=channel.get("title", ""), link=channel.get("link", ""),
                       bad_items=bad)
     if parsed.get("bozo"):
-        feed.warning = str(parsed.get("bozo_exception", "recovered from malformed XML"))
+        feed.warning = _xml_error(parsed.get("bozo_exception", "recovered from malformed XML"))
     seen: set[str] = set()
     for raw in entries:
         try:

@@ -8,16 +8,16 @@ from pathlib import Path
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
-# Profiles loaded: every language written in the Latin, Cyrillic, Greek or Arabic
-# script that langdetect knows. Text in other scripts has no n-gram in these
-# profiles and comes out 'und' (not French), as it should; leaving out the CJK
-# and Indic profiles divides the memory of each worker's detector by three.
-LANGUAGES = (
-    "af", "ar", "bg", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr",
-    "hr", "hu", "id", "it", "lt", "lv", "mk", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl",
-    "so", "sq", "sv", "sw", "tl", "tr", "uk", "vi",
-)
+from veille.model import DETECTABLE_LANGUAGES
+
+# Profiles loaded: DETECTABLE_LANGUAGES. Text in other scripts has no n-gram in these
+# profiles and comes out 'und' (not French), as it should; leaving out the CJK and
+# Indic profiles divides the memory of each worker's detector by three.
+LANGUAGES = DETECTABLE_LANGUAGES
 SEED = 0
+# A line whose letters are mostly capitals ("LA RUSSIE ANNONCE...") reads as German to
+# the detector's n-grams: such lines are lower-cased first.
+UPPER_SHARE = 0.6
 SAMPLE_CHARS = 2400
 
 
@@ -55,6 +55,16 @@ def sample(text: str, size: int = SAMPLE_CHARS) -> str:
     return " ".join((text[:third], text[middle:middle + third], text[-third:]))
 
 
+def case_normalised(text: str) -> str:
+    """Lines written in capitals lower-cased; the others as they are."""
+    lines = []
+    for line in text.splitlines() or [text]:
+        letters = [c for c in line if c.isalpha()]
+        upper = sum(c.isupper() for c in letters)
+        lines.append(line.lower() if letters and upper / len(letters) > UPPER_SHARE else line)
+    return "\n".join(lines)
+
+
 def detect_language(text: str) -> Language:
     """Most probable language of `text`; 'und' with probability 0 when undecidable.
 
@@ -63,7 +73,7 @@ def detect_language(text: str) -> Language:
     """
     try:
         detector = _detector_factory().create()
-        detector.append(sample(text))
+        detector.append(case_normalised(sample(text)))
         candidates = detector.get_probabilities()
     except LangDetectException:
         return UNKNOWN

@@ -148,8 +148,10 @@ class PrivateAddressGuard:
         if key not in self._private:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(*key)
-            except OSError:
-                return  # unresolvable: the download fails with its own DNS error
+            except (OSError, UnicodeError):
+                # Not waved through: a proxy could resolve it into the operator's network.
+                self.crawler.stats.inc_value("veille/unresolvable_refused")
+                raise IgnoreRequest(f"refused: DNS lookup failed for {host}") from None
             addresses = {str(info[4][0]) for info in infos}
             self._private[key] = sorted(a for a in addresses if not is_public_address(a))
         private = self._private[key]

@@ -29,6 +29,8 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         "REDIRECT_MAX_TIMES": 5,
         "COOKIES_ENABLED": False,
         "DNS_TIMEOUT": 15,
+        # IPv6 as well as IPv4 (the default resolver only asks for A records)
+        "DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver",
         # Off: an interactive console and an endpoint that executes Python code
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,

@@ -183,3 +183,10 @@ def check_version(db: sqlite_utils.Database, path: str | Path) -> None:
         raise UnusableDatabaseError(
             f"{path} was written by a newer veille (schema {unknown[-1]}; this veille knows up "
             f"to {NAMES[-1]}): upgrade veille to use it; nothing was read or written")
+
+
+@migration("0006_validator_sources")
+def validator_sources(db: sqlite_utils.Database) -> None:
+    """Which source each listing's validators belong to, so that `veille forget` can
+    clear them."""
+    db.table("http_validators").add_column("source", str)

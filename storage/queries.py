@@ -37,19 +37,22 @@ def parse_since(value: str, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     value = value.strip()
     match = RELATIVE.match(value)
-    if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        delta = {"h": timedelta(hours=amount), "d": timedelta(days=amount),
-                 "w": timedelta(weeks=amount)}[unit]
-        return (now - delta).replace(microsecond=0).isoformat()
     try:
+        if match:
+            amount, unit = int(match.group(1)), match.group(2)
+            delta = {"h": timedelta(hours=amount), "d": timedelta(days=amount),
+                     "w": timedelta(weeks=amount)}[unit]
+            return (now - delta).replace(microsecond=0).isoformat()
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC).isoformat()
+    except (OverflowError, ValueError) as exc:
+        if match or isinstance(exc, OverflowError):
+            raise QueryError(f"date {value!r} is out of range: use a date between the years "
+                             "1 and 9999, or a shorter duration") from None
         raise QueryError(f"cannot read date {value!r}: use YYYY-MM-DD, an ISO 8601 time, "
                          "or a duration such as 24h, 7d, 2w") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat()
 
 
 @dataclass(frozen=True)

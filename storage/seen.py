@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
@@ -82,3 +83,40 @@ def record_seen(db: sqlite_utils.Database, canonical_urls: Iterable[str], source
     """Remember the decision about these URLs (one transaction)."""
     with transaction(db):
         upsert_seen(db, canonical_urls, source, status, article_id, detail)
+
+
+@dataclass
+class ForgetReport:
+    by_status: dict[str, int] = field(default_factory=dict)
+    validators: int = 0
+
+    @property
+    def decisions(self) -> int:
+        return sum(self.by_status.values())
+
+
+def forget(db: sqlite_utils.Database, sources: dict[str, str], statuses: Iterable[SeenStatus],
+           since: str | None = None, *, dry_run: bool = False) -> ForgetReport:
+    """Forget the decisions about URLs of `sources` ({name: listing URL}) with one of
+    `statuses`, made since `since`, and the validators of those sources' listings: the
+    next run fetches the listings in full and downloads those URLs again. One
+    transaction; nothing changes with `dry_run`."""
+    from storage.validators import forget_validators
+
+    wanted = [str(s) for s in statuses]
+    where = (f"source IN ({','.join('?' * len(sources))}) AND "
+             f"status IN ({','.join('?' * len(wanted))})")
+    params: list[str] = [*sources, *wanted]
+    if since:
+        where += " AND last_seen >= ?"
+        params.append(since)
+    report = ForgetReport()
+    with transaction(db):
+        report.by_status = dict(db.execute(
+            f"SELECT status, count(*) FROM seen_urls WHERE {where} GROUP BY status "  # noqa: S608
+            "ORDER BY 2 DESC", params).fetchall())
+        if dry_run:
+            return report
+        db.execute(f"DELETE FROM seen_urls WHERE {where}", params)  # noqa: S608
+        report.validators = forget_validators(db, sources)
+    return report

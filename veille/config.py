@@ -19,12 +19,15 @@ from veille.model import (
     DEFAULT_EVERY_S,
     DEFAULT_LANGUAGES,
     DEFAULT_MAX_AGE_S,
+    DETECTABLE_LANGUAGES,
     Source,
     SourceKind,
 )
 
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 MIN_EVERY_S = 1.0
+MAX_DURATION_S = 3660 * 86400  # ten years: longer is a mistake, and overflows the scheduler
+MAX_CONFIG_BYTES = 10_000_000
 KINDS = tuple(SourceKind)
 
 
@@ -80,16 +83,35 @@ def default_sources_path() -> Path:
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file, turning I/O and syntax errors into ConfigError."""
+    """Parse a TOML file, turning I/O and syntax errors into ConfigError.
+
+    At most MAX_CONFIG_BYTES are read (`--sources /dev/zero` must not hang), the text
+    must be UTF-8, and a document nested past what the parser can follow is refused.
+    """
     try:
+        if Path(path).is_dir():
+            raise ConfigError(path, "is a directory, not a TOML file")
         with Path(path).open("rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(path, "file not found") from None
     except OSError as exc:
         raise ConfigError(path, f"cannot read file: {exc.strerror}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(path, f"larger than {MAX_CONFIG_BYTES // 1_000_000} MB: not a "
+                          "configuration file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}): "
+                          "save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(path, "invalid TOML: tables or arrays nested too deeply") from None
 
 
 def check_keys(path: str | Path, entry: str, table: dict[str, Any],
@@ -119,15 +141,21 @@ def _type_ok(value: Any, expected: type) -> bool:
 
 
 def parse_duration(value: str) -> float:
-    """'30s', '15m', '2h', '3d' (or '1.5h') in seconds; ValueError otherwise."""
+    """'30s', '15m', '2h', '3d' (or '1.5h') in seconds, at most MAX_DURATION_S; ValueError
+    otherwise."""
     match = DURATION.match(value)
     if not match:
         raise ValueError(f"cannot read duration {value!r}: use a number and a unit s, m, h "
                          "or d, such as \"30s\", \"15m\", \"2h\" or \"3d\"")
-    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    if seconds > MAX_DURATION_S:
+        raise ValueError(f"duration {value!r} is longer than ten years")
+    return seconds
 
 
-def _duration(path: str | Path, entry: str, key: str, value: str, minimum: float) -> float:
+def check_duration(path: str | Path, entry: str, key: str, value: str,
+                   minimum: float) -> float:
+    """A duration read from a config file, at least `minimum` seconds."""
     try:
         seconds = parse_duration(value)
     except ValueError as exc:
@@ -137,8 +165,10 @@ def _duration(path: str | Path, entry: str, key: str, value: str, minimum: float
     return seconds
 
 
+
+
 def _every(path: str | Path, entry: str, value: str) -> float:
-    return _duration(path, entry, "every", value, MIN_EVERY_S)
+    return check_duration(path, entry, "every", value, MIN_EVERY_S)
 
 
 def _regexes(path: str | Path, entry: str, key: str, values: list[Any]) -> tuple[str, ...]:
@@ -156,9 +186,16 @@ def _regexes(path: str | Path, entry: str, key: str, values: list[Any]) -> tuple
 
 def check_http_url(path: str | Path, entry: str, key: str, url: str) -> str:
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port  # .port raises on a port out of range
+    except ValueError as exc:
+        reason = str(exc)[:1].lower() + str(exc)[1:]
+        raise ConfigError(path, f"not a usable URL ({reason}): {url!r}", entry, key) from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ConfigError(path, f"must be an http:// or https:// URL, got {url!r}", entry, key)
+    if port == 0:
+        raise ConfigError(path, f"port 0 is not a port: {url!r}", entry, key)
     return url
 
 
@@ -166,7 +203,13 @@ def _languages(path: str | Path, entry: str, value: list[Any]) -> tuple[str, ...
     if not value or not all(isinstance(v, str) and v.strip() for v in value):
         raise ConfigError(path, "must be a non-empty list of language codes such as [\"fr\"]",
                           entry, "languages")
-    return tuple(v.strip().lower() for v in value)
+    codes = tuple(v.strip().lower() for v in value)
+    for code in codes:
+        if code not in DETECTABLE_LANGUAGES:
+            raise ConfigError(path, f"unknown language code {code!r}: use the two-letter ISO "
+                              "639-1 codes the language detector gives, such as \"fr\" "
+                              f"(known: {', '.join(DETECTABLE_LANGUAGES)})", entry, "languages")
+    return codes
 
 
 def parse_source(path: str | Path, index: int, table: Any,
@@ -198,12 +241,12 @@ def parse_source(path: str | Path, index: int, table: Any,
         follow_offsite=table.get("follow_offsite", False),
         languages=languages,
         every_s=_every(path, entry, table["every"]) if "every" in table else default_every,
-        max_age_s=(_duration(path, entry, "max_age", table["max_age"], 60)
+        max_age_s=(check_duration(path, entry, "max_age", table["max_age"], 60)
                    if "max_age" in table else DEFAULT_MAX_AGE_S),
         include=_regexes(path, entry, "include", table.get("include", [])),
         exclude=_regexes(path, entry, "exclude", table.get("exclude", [])),
         budget=_budget(path, entry, table.get("budget", DEFAULT_BUDGET)),
-        recheck_s=(_duration(path, entry, "recheck", table["recheck"], 0)
+        recheck_s=(check_duration(path, entry, "recheck", table["recheck"], 0)
                    if "recheck" in table else 0.0),
     )
 

@@ -18,6 +18,14 @@ DEFAULT_EVERY_S = 15 * 60
 DEFAULT_MAX_AGE_S = 3 * 24 * 3600
 DEFAULT_BUDGET = 1000  # a full Google News sitemap lists at most 1,000 URLs
 DEFAULT_LANGUAGES: tuple[str, ...] = ("fr",)
+# The languages the detector can name (ISO 639-1): every language written in the Latin,
+# Cyrillic, Greek or Arabic script that langdetect knows. A source's `languages` must
+# be among them, or no article could ever match.
+DETECTABLE_LANGUAGES: tuple[str, ...] = (
+    "af", "ar", "bg", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr",
+    "hr", "hu", "id", "it", "lt", "lv", "mk", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl",
+    "so", "sq", "sv", "sw", "tl", "tr", "uk", "vi",
+)
 
 
 class SourceKind(StrEnum):
@@ -182,6 +190,10 @@ class SeenStatus(StrEnum):
     def final(self) -> bool:
         """A URL with a final status is never downloaded again."""
         return self != SeenStatus.ERROR
+
+
+# Decisions `veille forget` can undo: every one but a stored article's.
+FORGETTABLE = tuple(s for s in SeenStatus if s != SeenStatus.STORED)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ the log formatters and every command that prints a target pass text through
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 # Credentials in URLs (user:password@host) and token-like query parameters.
 SECRETS = (
@@ -17,6 +18,38 @@ SECRETS = (
 )
 
 _registered: dict[str, str] = {}  # secret text -> what to print instead
+# Apprise services whose "host" is a name, not a token
+NAMED_HOSTS = ("json", "jsons", "form", "forms", "xml", "xmls", "http", "https", "mailto",
+               "mailtos", "ntfy", "ntfys", "matrix", "matrixs", "mmost", "mmosts", "gotify",
+               "gotifys")
+
+
+def _token_like(text: str) -> bool:
+    """Machine-made secrets: long, or mixing digits with letters."""
+    return len(text) >= 16 or (len(text) >= 6 and any(c.isdigit() for c in text)
+                               and any(c.isalpha() for c in text))
+
+
+def secret_parts(url: str) -> list[str]:
+    """The parts of a target URL that may be secrets: its password, token-like user,
+    host (for services whose host is a token), path segments and query values, and every
+    value of a `+Header=value`."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+    except ValueError:
+        return [p for p in re.split(r"[/:@?&=#]+", url) if _token_like(p)]
+    userinfo, _, host = netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    found = [unquote(password)] if password else []
+    found += [unquote(user)] if _token_like(user) else []
+    if parts.scheme.lower() not in NAMED_HOSTS:
+        found += [p for p in re.split(r"[:]+", host) if _token_like(p)]
+    found += [unquote(p) for p in parts.path.split("/") if _token_like(unquote(p))]
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key.startswith(("+", "-")) or _token_like(value):
+            found.append(value)
+    return [p for p in found if len(p) >= 4]
 
 
 def register_secret(url: str, masked: str) -> None:
@@ -25,9 +58,8 @@ def register_secret(url: str, masked: str) -> None:
     if not url or url == masked:
         return
     _registered[url] = masked
-    shown = set(re.split(r"[/:@?&=#]+", masked))
-    for part in re.split(r"[/:@?&=#]+", url):
-        if len(part) >= 6 and part not in shown:
+    for part in secret_parts(url):
+        if part not in masked:
             _registered[part] = "***"
 
 

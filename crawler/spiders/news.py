@@ -14,11 +14,13 @@ import functools
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
+from pebble import ProcessExpired
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -113,7 +115,7 @@ class NewsSpider(scrapy.Spider):
         headers = response.headers
         self.context.remember_validators(
             response.url, (headers.get("ETag") or b"").decode("latin-1") or None,
-            (headers.get("Last-Modified") or b"").decode("latin-1") or None)
+            (headers.get("Last-Modified") or b"").decode("latin-1") or None, source)
         return False
 
     def _listing_failed(self, source: str, root: bool, message: str, url: str) -> None:
@@ -303,6 +305,17 @@ class NewsSpider(scrapy.Spider):
         except (FutureTimeout, TimeoutError):
             stats.error(source, f"extraction timed out: {response.url}")
             self.context.record_failure(key, source, SeenStatus.ERROR, "extraction timed out")
+            return
+        except (ProcessExpired, CancelledError, asyncio.CancelledError) as exc:
+            if not self.crawler.crawling:  # stopping: the worker went with the run
+                logger.info("%s: not analysed, the run is stopping: %s", source, response.url)
+                return  # undecided: the next run fetches it again
+            # A worker that dies (out of memory, killed) costs this page, with a retry
+            # in a later run, and no traceback: the page is the likely cause.
+            logger.warning("%s: the extraction worker died on %s (%s)", source, response.url,
+                           exc)
+            stats.error(source, f"extraction worker died: {response.url}")
+            self.context.record_failure(key, source, SeenStatus.ERROR, "extraction worker died")
             return
         except Exception as exc:  # a worker crash must not stop the run
             logger.exception("%s: extraction failed for %s", source, response.url)

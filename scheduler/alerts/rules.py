@@ -19,12 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduler.tagging.rules import Rules
 from storage.outbox import OutboxRow
-from veille.config import ConfigError, check_keys, parse_duration, read_toml
+from veille.config import ConfigError, check_duration, check_keys, read_toml
 from veille.model import AlertMode, ArticleRecord, NoAnswerPolicy, TagKind, TagResult
+from veille.redact import register_secret
 from veille.text import folded_words
 
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+MIN_DIGEST_EVERY_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,25 @@ def resolve_env(value: str, path: str, entry: str, key: str) -> str:
     return ENV_REFERENCE.sub(replace, value)
 
 
-def make_target(url: str, path: str, entry: str) -> Target:
+def mask(private_url: str) -> str:
+    """What people see of a target: its scheme and host, nothing of its path, query or
+    credentials (a webhook's path or a `+Header=` often is the secret). `private_url`
+    is Apprise's privacy form, whose host part is itself masked for services whose
+    "host" is a token (Telegram, Discord, Slack)."""
+    scheme, _, rest = private_url.split("?", 1)[0].partition("://")
+    netloc, _, tail = rest.partition("/")
+    host = netloc.rsplit("@", 1)[-1]
+    return f"{scheme}://{host}/…" if tail.strip("/") else f"{scheme}://{host}"
+
+
+def make_target(url: str, path: str, entry: str, *, public: bool = False) -> Target:
+    """A target from its Apprise URL; `public`: the operator says nothing in it is secret,
+    so its whole (Apprise-masked) URL may be shown."""
     import apprise
 
+    # Apprise logs the URLs it loads at DEBUG: its secrets are registered before it sees it.
+    if not public:
+        register_secret(url, url.split("://", 1)[0] + "://…")
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
         shown = ENV_REFERENCE.sub("${…}", url.split("://", 1)[0] + "://…") if "://" in url \
@@ -112,7 +130,9 @@ def make_target(url: str, path: str, entry: str) -> Target:
         raise ConfigError(path, f"Apprise cannot use this target URL ({shown}); see "
                           "https://github.com/caronc/apprise/wiki for the URL of each service",
                           entry, "targets")
-    masked = plugin.url(privacy=True).split("?", 1)[0]
+    private = plugin.url(privacy=True)
+    masked = private.split("?", 1)[0] if public else mask(private)
+    register_secret(url, masked)
     return Target(url=url, masked=masked, id=hashlib.sha256(url.encode()).hexdigest()[:16],
                   body_max=int(plugin.body_maxlen or 32768),
                   title_max=int(plugin.title_maxlen or 0))
@@ -155,10 +175,15 @@ class _RuleReader:
     def targets(self) -> tuple[Target, ...]:
         targets = []
         for raw in self.table["targets"]:
+            public = False
+            if isinstance(raw, dict):  # { url = "...", public = true }
+                check_keys(self.path, self.entry, raw, {"url": str, "public": bool})
+                public, raw = bool(raw.get("public", False)), raw.get("url")
             if not isinstance(raw, str) or not raw.strip():
-                raise self.error("each target is an Apprise URL string", "targets")
+                raise self.error("each target is an Apprise URL string, or a table "
+                                 "{ url = \"...\", public = true }", "targets")
             url = resolve_env(raw.strip(), self.path, self.entry, "targets")
-            targets.append(make_target(url, self.path, self.entry))
+            targets.append(make_target(url, self.path, self.entry, public=public))
         if not targets:
             raise self.error("needs at least one target", "targets")
         return tuple(targets)
@@ -166,10 +191,9 @@ class _RuleReader:
     def every(self) -> float | None:
         if "every" not in self.table:
             return None
-        try:
-            return parse_duration(self.table["every"])
-        except ValueError as exc:
-            raise self.error(str(exc), "every") from None
+        # The daemon checks digests every minute: a shorter period would mean nothing.
+        return check_duration(self.path, self.entry, "every", self.table["every"],
+                              MIN_DIGEST_EVERY_S)
 
     def at(self) -> time | None:
         return _clock(self.table["at"], self.path, self.entry, "at") if "at" in self.table \

@@ -142,7 +142,9 @@ class Daemon:
 
     def command(self, name: str) -> list[str]:
         opts = self.options
-        command = [sys.executable, "-m", "veille", "-q", "--log-format", opts.log_format,
+        # -P: the working directory is not put on sys.path, so a folder named like one of
+        # veille's packages where the daemon was started cannot replace its code.
+        command = [sys.executable, "-P", "-m", "veille", "-q", "--log-format", opts.log_format,
                    "--db", opts.db, "--sources", opts.sources_path]
         if opts.topics_path:
             command += ["--topics", opts.topics_path]

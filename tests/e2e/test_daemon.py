@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
-from tests.helpers import publish, runs, source_entry, start_veille, wait_for, write_sources
+from tests.helpers import (
+    publish,
+    runs,
+    source_entry,
+    start_veille,
+    veille_env,
+    wait_for,
+    write_sources,
+)
 from veille.demo import content
 from veille.demo.pages import FeedItem, rss_feed
 from veille.demo.site import NewsSite, Route
@@ -149,3 +163,70 @@ def test_second_daemon_on_same_database_is_refused(tmp_path, site):
         assert "already running" in second.stderr.read()
     finally:
         stop(first)
+
+
+def test_daemon_crawls_never_run_code_from_the_working_directory(tmp_path, site):
+    """A folder named like one of veille's packages where the daemon is started (a clone,
+    or a hostile checkout) must not replace veille's code in its crawls."""
+    marker = tmp_path / "hijacked"
+    for package in ("storage", "crawler", "scheduler", "veille"):
+        fake = tmp_path / "workdir" / package
+        fake.mkdir(parents=True)
+        (fake / "__init__.py").write_text(
+            f"open({str(marker)!r}, 'a').write({package!r} + '\\n')\nraise SystemExit(3)\n")
+    db = tmp_path / "v.db"
+    sources = sources_file(tmp_path / "s.toml", {"fast": (site.url("/fast.xml"), "1h")})
+    console_script = Path(sys.executable).parent / "veille"
+    daemon = subprocess.Popen([str(console_script), "--db", str(db), "--sources", sources,
+                               "run"], cwd=tmp_path / "workdir", stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=veille_env())
+    try:
+        wait_for(lambda: [r for r in runs(db, "fast") if r["status"] != "running"], 60,
+                 what="the first crawl")
+    finally:
+        stop(daemon)
+    assert not marker.exists(), marker.read_text()
+    assert runs(db, "fast")[0]["status"] == "ok", daemon.stderr.read()[-2000:]
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, read from /proc (a cgroup's members, as systemd sees)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def test_sigterm_to_every_process_under_load_logs_no_traceback(tmp_path):
+    """systemd stops a service by sending SIGTERM to each of its processes: the crawl, its
+    forkserver and its extraction workers at once, while pages are being analysed."""
+    articles = [replace(content.KHARKIV, slug=f"kharkiv-{n}", title=f"Kharkiv {n}",
+                        paragraphs=[f"{p} ({n}, {m})" for m in range(20)
+                                    for p in content.KHARKIV.paragraphs])
+                for n in range(150)]
+    with NewsSite() as site:
+        publish(site, articles)
+        db = tmp_path / "v.db"
+        sources = sources_file(tmp_path / "s.toml", {"monde": (site.url("/rss.xml"), "1h")})
+        daemon = start_veille("--db", str(db), "--sources", sources, "run", "--workers", "2")
+        wait_for(lambda: sum(site.hits(a.path) for a in articles) >= 40, 60,
+                 what="pages being analysed")
+        for pid in [daemon.pid, *descendants(daemon.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        _, stderr = daemon.communicate(timeout=STOP_DEADLINE_S + 10)
+    assert "Traceback" not in stderr, stderr[stderr.find("Traceback") - 300:][:3000]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        decided = conn.execute("SELECT count(*) FROM seen_urls").fetchone()[0]
+    assert stored == decided  # what the stop interrupted stays undecided, for the next run

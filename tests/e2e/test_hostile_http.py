@@ -73,6 +73,6 @@ def test_hostile_pages_end_are_counted_and_store_nothing_partial(tmp_path):
     assert any("redirect" in e for e in rss["error_samples"])
     assert loop_hits <= 6  # REDIRECT_MAX_TIMES
     assert elapsed < 120
-    assert "declares XML entities" in counters["sources"]["laughs"]["feed"]  # a bad feed
-    assert "declares XML entities" in counters["sources"]["xxe"]["feed"]
+    assert "declares unsafe XML entities" in counters["sources"]["laughs"]["feed"]  # a bad feed
+    assert "declares unsafe XML entities" in counters["sources"]["xxe"]["feed"]
     print(json.dumps(rss))

@@ -77,8 +77,9 @@ targets = {json.dumps(targets)}
     sender = Sender(db, config, RULES)
     first = sender.deliver(T0)
     assert first.delivered == 0 and first.retrying == 4 and first.no_answer == 1
-    e429 = db.execute("SELECT next_attempt_at FROM alert_outbox WHERE target LIKE '%e429%'"
-                      ).fetchone()[0]
+    target_429 = next(t for t in config.rules[0].targets if "/e429" in t.url)
+    e429 = db.execute("SELECT next_attempt_at FROM alert_outbox WHERE target_id = ?",
+                      [target_429.id]).fetchone()[0]
     assert e429 == (T0 + timedelta(seconds=120)).isoformat()  # Retry-After honoured
     assert sender.deliver(T0 + timedelta(seconds=31)).delivered == 2  # 500 and hang
     assert sender.deliver(T0 + timedelta(seconds=61)).delivered == 0  # 429 still waits

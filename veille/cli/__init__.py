@@ -65,7 +65,7 @@ def cli(ctx: click.Context, db: str, sources: str | None, topics: str | None,
 
 
 COMMANDS: tuple[click.Command, ...] = (
-    crawl.crawl, crawl.run, crawl.health,
+    crawl.crawl, crawl.run, crawl.health, crawl.forget,
     query.search, query.stats,
     tagging.tag, tagging.retag, tagging.topics,
     alerts.alerts, sources.sources, demo.demo,

@@ -88,6 +88,8 @@ def alerts_status(opts: Options, as_json: bool) -> None:
     from storage.db import open_for_reading
     from storage.outbox import status_counts
 
+    if opts.alerts_path:  # a rules file given must be a good one, as for `alerts send`
+        _alert_config(opts)
     require_db(opts.db)
     rows = status_counts(open_for_reading(opts.db))
     if as_json:

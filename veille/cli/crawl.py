@@ -20,7 +20,7 @@ from veille.cli.common import (
     select_sources,
 )
 from veille.config import ConfigError
-from veille.model import CrawlOptions, ExitCode, HealthState, RunStatus
+from veille.model import FORGETTABLE, CrawlOptions, ExitCode, HealthState, RunStatus, SeenStatus
 
 if TYPE_CHECKING:
     from storage.health import SourceHealth
@@ -216,3 +216,53 @@ def _print_health(rows: list[SourceHealth]) -> None:
                else f"no new article in its last {r.runs_without_new} completed runs")
         click.echo(f"! {r.source} is {r.state}: {why}")
     click.echo(f"{len(flagged)} source(s) need attention." if flagged else "All sources healthy.")
+
+
+@click.command()
+@click.option("--source", "source_names", multiple=True, metavar="NAME",
+              help="Only this source (repeatable). Default: every source of the sources file.")
+@click.option("--status", "statuses", multiple=True, metavar="STATUS",
+              type=click.Choice([str(s) for s in FORGETTABLE]),
+              help="Only decisions with this status (repeatable). Default: all but stored.")
+@click.option("--since", metavar="DATE", help="Only decisions made since: 2026-11-01, 24h, 7d.")
+@click.option("--dry-run", is_flag=True, help="Count what would be forgotten, change nothing.")
+@click.pass_obj
+def forget(opts: Options, source_names: tuple[str, ...], statuses: tuple[str, ...],
+           since: str | None, dry_run: bool) -> None:
+    """Forget decisions about article URLs, so that the next crawl fetches them again.
+
+    veille downloads an article URL once: a page judged not French, off-topic,
+    without text, gone or failing is never requested again. After fixing a
+    mistake (a wrong `languages`, a topic rule, a site that was down), forget
+    those decisions; the listing validators of the sources are cleared too, so
+    that a feed answering "304 Not Modified" is read in full again. Stored
+    articles are never forgotten.
+
+    \b
+    Examples:
+      veille forget --source lemonde --status not_french --dry-run
+      veille forget --status offtopic --since 7d
+      veille forget --source rfi --status gone --status error
+    """
+    from storage.db import open_db
+    from storage.queries import QueryError, parse_since
+    from storage.seen import forget as run_forget
+
+    require_db(opts.db)
+    config = opts.sources()
+    selected = select_sources(config, source_names) if source_names else list(config.sources)
+    try:
+        since_iso = parse_since(since) if since else None
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    wanted = [SeenStatus(s) for s in statuses] or list(FORGETTABLE)
+    report = run_forget(open_db(opts.db), {s.name: s.url for s in selected}, wanted, since_iso,
+                        dry_run=dry_run)
+    counts = ", ".join(f"{status} {n}" for status, n in report.by_status.items()) or "none"
+    names = ", ".join(s.name for s in selected)
+    if dry_run:
+        click.echo(f"Would forget {report.decisions} decision(s) ({counts}) of {names}, and "
+                   "clear their listing validators. Nothing changed (--dry-run).")
+        return
+    click.echo(f"Forgot {report.decisions} decision(s) ({counts}) of {names}; cleared "
+               f"{report.validators} listing validator(s). The next crawl fetches them again.")

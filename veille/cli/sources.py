@@ -40,13 +40,13 @@ def discover(url: str) -> None:
     if not is_http_url(url):
         raise click.BadParameter("must be an http:// or https:// URL", param_hint="URL")
     try:
-        found = run_discover(url)
+        discovery = run_discover(url)
     except DiscoveryError as exc:
-        click.echo(f"veille: cannot read {exc}", err=True)
+        click.echo(f"veille: cannot discover {url}: {exc}", err=True)
         sys.exit(ExitCode.FAILED)
-    if not found:
+    if not discovery.found:
         click.echo(f"No feed or sitemap found on {url}. Try its section pages, or a source "
                    'with kind = "page".', err=True)
         sys.exit(ExitCode.FAILED)
-    click.echo(as_toml(found, url), nl=False)
-    click.echo(f"{len(found)} source(s) found.", err=True)
+    click.echo(as_toml(discovery, url), nl=False)
+    click.echo(f"{len(discovery.found)} source(s) found.", err=True)

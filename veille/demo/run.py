@@ -110,7 +110,7 @@ def run_demo(workdir: Path) -> int:
         click.echo(f"Demo news site running at {site.base_url} "
                    f"({len(site.routes)} pages and feeds)")
         click.echo(f"Crawling it: veille --db {db_path} --sources {sources} crawl\n")
-        code = subprocess.call([sys.executable, "-m", "veille", "--db", str(db_path),
+        code = subprocess.call([sys.executable, "-P", "-m", "veille", "--db", str(db_path),
                                 "--sources", str(sources), "crawl"])
         click.echo(f"\nThe site answered {site.hits()} requests "
                    f"(each article page at most once).")

@@ -7,6 +7,7 @@ logged, so tests and benchmarks can count what the crawler fetched.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ class _QuietServer(ThreadingHTTPServer):
         pass
 
 
+class _QuietServer6(_QuietServer):
+    address_family = socket.AF_INET6
+
+
 @dataclass
 class Route:
     body: bytes = b""
@@ -37,9 +42,12 @@ class Route:
 
 
 class NewsSite:
-    """Serve `routes` on 127.0.0.1 (port 0 picks a free port) in a background thread."""
+    """Serve `routes` on 127.0.0.1 (or `host`, such as "::1"; port 0 picks a free port) in a
+    background thread."""
 
-    def __init__(self, routes: dict[str, Route] | None = None, port: int = 0) -> None:
+    def __init__(self, routes: dict[str, Route] | None = None, port: int = 0,
+                 host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Route] = dict(routes or {})
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.request_times: list[float] = []
@@ -47,7 +55,8 @@ class NewsSite:
         self.posts: list[tuple[str, bytes]] = []  # (path, body) of every POST received
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._server = _QuietServer(("127.0.0.1", port), self._handler_class())
+        server = _QuietServer6 if ":" in host else _QuietServer
+        self._server = server((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -57,7 +66,8 @@ class NewsSite:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
