@@ -1,0 +1,99 @@
+"""SIGKILL a crawl at random points, again and again, then let one run finish: what the
+database holds afterwards.
+
+    python bench/kill_bench.py --kills 10 --articles 30
+
+Prints integrity failures, stored rows lost (a count that went down between two kills),
+rows duplicated (two rows for one article URL or one text) and what the last run stored.
+The test suite runs the same with fewer kills (tests/e2e/test_kill_resilience.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.helpers import ROOT, publish, veille_env, write_sources
+from veille.demo import content
+from veille.demo.site import NewsSite
+
+
+@dataclass
+class KillFigures:
+    kills: int
+    integrity_failures: int
+    rows_lost: int
+    rows_duplicated: int
+    stored_after_each_kill: list[int]
+    stored_at_the_end: int
+    final_exit: int
+    statuses: list[str]
+
+    def line(self) -> str:
+        return (f"{self.kills} SIGKILLs mid-run: {self.integrity_failures} integrity failures, "
+                f"{self.rows_lost} rows lost, {self.rows_duplicated} rows duplicated; stored "
+                f"after each kill {self.stored_after_each_kill}; after the last run "
+                f"{self.stored_at_the_end} (exit {self.final_exit})")
+
+
+def run_kills(workdir: Path, kills: int, articles: int, seed: int = 20261128) -> KillFigures:
+    rng = random.Random(seed)
+    with NewsSite() as site:
+        publish(site, [replace(content.KHARKIV, slug=f"kharkiv-{n}",
+                               title=f"{content.KHARKIV.title} ({n})",
+                               paragraphs=[*content.KHARKIV.paragraphs, f"Dépêche numéro {n}."])
+                       for n in range(articles)], delay=0.15)
+        sources = write_sources(workdir / "s.toml", {"monde": site.url("/rss.xml")})
+        db_path = workdir / "v.db"
+        args = [sys.executable, "-m", "veille", "--db", str(db_path), "--sources", str(sources),
+                "crawl"]
+        failures, stored_after = 0, []
+        for _ in range(kills):
+            crawl = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True,
+                                     env=veille_env())
+            time.sleep(rng.uniform(1.5, 4.0))
+            os.killpg(crawl.pid, signal.SIGKILL)
+            crawl.wait()
+            with sqlite3.connect(db_path, timeout=30) as db:
+                failures += db.execute("PRAGMA integrity_check").fetchone()[0] != "ok"
+                stored_after.append(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        final = subprocess.run(args, cwd=ROOT, capture_output=True, check=False,
+                               env=veille_env(), timeout=300)
+    with sqlite3.connect(db_path) as db:
+        stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        urls = db.execute("SELECT count(DISTINCT canonical_url) FROM articles").fetchone()[0]
+        texts = db.execute("SELECT count(DISTINCT content_hash) FROM articles").fetchone()[0]
+        statuses = [r[0] for r in db.execute("SELECT status FROM crawl_runs ORDER BY id")]
+    return KillFigures(
+        kills=kills, integrity_failures=failures,
+        rows_lost=sum(max(0, a - b) for a, b in itertools.pairwise(stored_after)),
+        rows_duplicated=stored - min(urls, texts), stored_after_each_kill=stored_after,
+        stored_at_the_end=stored, final_exit=final.returncode, statuses=statuses)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--articles", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = run_kills(Path(tmp), args.kills, args.articles)
+    print(figures.line())
+    print(f"all {args.articles} stored at the end: {figures.stored_at_the_end == args.articles}")
+
+
+if __name__ == "__main__":
+    main()
