@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, publish, run_veille, write_sources
+from storage.articles import store_article
+from storage.db import open_db
+from tests.helpers import ROOT, article_record, publish, run_veille, write_sources
 from veille.demo import content
 from veille.demo.site import NewsSite
 
@@ -99,10 +101,22 @@ def test_unusable_databases_are_refused_by_name(tmp_path):
     other.execute("CREATE TABLE clients (nom TEXT)")
     other.commit()
     other.close()
-    good = tmp_path / "good.db"
-    assert run_veille("--db", str(good), "stats").returncode == 2  # does not exist yet
-    run_veille("--db", str(good), "topics")
+    damaged = tmp_path / "damaged.db"
+    db = open_db(damaged)
+    for n in range(300):
+        store_article(db, article_record(n, f"Titre {n}", f"Texte numéro {n}. " * 50),
+                      [], "v", [])
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+    newer = tmp_path / "newer.db"
+    db = open_db(newer)
+    db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+               "VALUES ('veille', '0999_from_the_future', '2027-01-01')")
+    db.close()
     cases = {
+        "truncated": (str(damaged), "is damaged"),
+        "newer veille": (str(newer), "written by a newer veille"),
         "directory": (str(tmp_path), "is a directory"),
         "empty path": ("", "no database path given"),
         "text file": (str(tmp_path / "notes.db"), "is not a veille database"),
@@ -114,6 +128,9 @@ def test_unusable_databases_are_refused_by_name(tmp_path):
             assert result.returncode == 2, (name, command, result.stderr)
             assert needle in result.stderr, (name, command, result.stderr)
             assert "Traceback" not in result.stderr, (name, command)
+    # nothing was written to the newer veille's database
+    with sqlite3.connect(newer) as conn:
+        assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 0
     # the other application's database was not touched
     with sqlite3.connect(tmp_path / "other.db") as conn:
         assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["clients"]
