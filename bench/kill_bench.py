@@ -20,12 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.helpers import ROOT, publish, veille_env, write_sources
+from tests.helpers import ROOT, distinct, publish, veille_env, write_sources
 from veille.demo import content
 from veille.demo.site import NewsSite
 
@@ -51,10 +51,7 @@ class KillFigures:
 def run_kills(workdir: Path, kills: int, articles: int, seed: int = 20261128) -> KillFigures:
     rng = random.Random(seed)
     with NewsSite() as site:
-        publish(site, [replace(content.KHARKIV, slug=f"kharkiv-{n}",
-                               title=f"{content.KHARKIV.title} ({n})",
-                               paragraphs=[*content.KHARKIV.paragraphs, f"Dépêche numéro {n}."])
-                       for n in range(articles)], delay=0.15)
+        publish(site, [distinct(content.KHARKIV, n) for n in range(articles)], delay=0.15)
         sources = write_sources(workdir / "s.toml", {"monde": site.url("/rss.xml")})
         db_path = workdir / "v.db"
         args = [sys.executable, "-m", "veille", "--db", str(db_path), "--sources", str(sources),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -76,6 +77,77 @@ def canonical_link(tree: HtmlElement) -> str | None:
         if href:
             return href
     return None
+
+
+JSON_LD_CREDITS = ("author", "creator", "sourceOrganization", "creditText", "copyrightHolder",
+                   "provider")
+MAX_CREDITS = 6
+
+
+def _names(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value[:MAX_CREDITS] for name in _names(item)]
+    return []
+
+
+def json_ld_credits(tree: HtmlElement) -> str | None:
+    """Who the page's JSON-LD says wrote or supplied the article ("AFP", "Le Figaro avec
+    AFP"): bylines that wire attribution reads."""
+    found: list[str] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()')[:5]:
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else data.get("@graph", [data]) \
+                if isinstance(data, dict) else []:
+            if isinstance(item, dict):
+                for key in JSON_LD_CREDITS:
+                    found += [n.strip() for n in _names(item.get(key)) if n.strip()]
+    unique = list(dict.fromkeys(found))[:MAX_CREDITS]
+    return "; ".join(unique) if unique else None
+
+
+MIN_LEAD_CHARS = 60
+LEAD_CANDIDATES = ("//body//p | //body//h2 | //body//div[not(.//p) and not(.//div)]"
+                   " | //body//span[not(*)]")
+
+
+def visible_leads(tree: HtmlElement) -> list[str]:
+    """Texts of the page's paragraph-like elements long enough to be a lead (the chapô),
+    in page order; `with_lead` keeps the one the page's description repeats."""
+    texts = []
+    for element in tree.xpath(LEAD_CANDIDATES)[:400]:
+        text = " ".join(element.text_content().split())
+        if len(text) >= MIN_LEAD_CHARS:
+            texts.append(text)
+    return texts
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def with_lead(text: str, leads: list[str], description: str | None) -> str:
+    """The text opening on its lead. Many French pages set the chapô apart from the body,
+    and trafilatura leaves it out or puts it last; it is the one paragraph of the page
+    that the meta description repeats, and it goes first."""
+    if not description or len(description) < MIN_LEAD_CHARS:
+        return text
+    wanted = _key(description.rstrip("…."))
+    lead = next((t for t in leads if _key(t).startswith(wanted) or (wanted.startswith(_key(t))
+                 and len(t) >= len(description) * 0.8)), None)
+    if lead is None:
+        return text
+    lines = text.splitlines()
+    rest = [line for line in lines if _key(line) != _key(lead)]
+    if lines and _key(lines[0]) == _key(lead):
+        return text
+    return "\n".join([lead, *rest])
 
 
 def _clean(value: str | None) -> str | None:
@@ -170,6 +242,8 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extracted
     tree = load_html(html)
     if tree is None:
         return None
+    # Read before trafilatura cleans the tree: the JSON-LD credits, the visible lead.
+    credits, leads, link = json_ld_credits(tree), visible_leads(tree), canonical_link(tree)
     doc = _trafilatura(tree, url, precision=True)
     text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
     if len(text) < MIN_TEXT_CHARS:
@@ -178,14 +252,16 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extracted
     if doc is None or is_stub(text):
         return None
     title = _clean(doc.title)
-    text = without_title(text, title)
+    description = _clean(doc.description)
+    text = with_lead(without_title(text, title), leads, description)
     return Extracted(
         title=title,
         text=text,
         author=_clean(doc.author),
         published_at=doc.date,
         sitename=_clean(doc.sitename),
-        description=_clean(doc.description),
-        canonical_link=canonical_link(tree),
+        description=description,
+        canonical_link=link,
         encoding=encoding,
+        credits=credits,
     )

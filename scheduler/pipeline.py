@@ -1,5 +1,6 @@
 """What happens to each downloaded article, in the order of the README's flow:
-language gate → dedup → tags → store (with the alerts to send, in one transaction).
+language gate → dedup → tags → copies and story → store (with the alerts to send, in one
+transaction).
 
 The crawler hands every article to `ItemProcessor.process`; each step below is
 one call into the room that owns it.
@@ -11,13 +12,18 @@ import logging
 
 import sqlite_utils
 
+from crawler.urls import same_site
 from scheduler.alerts.rules import AlertConfig, alerts_for
 from scheduler.dedup.content import content_hash
 from scheduler.dedup.keys import article_keys
 from scheduler.dedup.urls import without_tracking
+from scheduler.stories.assign import StoryDesk
 from scheduler.tagging.rules import Rules
-from storage.articles import store_article, store_revision
-from storage.seen import article_id_for, record_seen
+from storage.articles import insert_article, store_revision
+from storage.db import transaction
+from storage.outbox import enqueue
+from storage.seen import article_id_for, record_seen, upsert_seen, urls_with_text
+from storage.stories import story_facts
 from veille.model import (
     ArticleItem,
     ArticleRecord,
@@ -27,8 +33,10 @@ from veille.model import (
     Recheck,
     SeenStatus,
     Source,
+    TagKind,
     TagResult,
 )
+from veille.times import utc_iso
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +53,7 @@ class ItemProcessor:
         self.run_id = run_id
         self.options = options
         self.alerts = alerts
+        self.desk = StoryDesk(db)
 
     def process(self, item: ArticleItem) -> Outcome:
         """Decide about `item`, record the decision, and say what it was."""
@@ -62,22 +71,42 @@ class ItemProcessor:
             record_seen(self.db, keys, item.source, SeenStatus.NOT_FRENCH,
                         detail=f"{item.result.language} {item.result.language_score}")
             return Outcome.NOT_FRENCH
-        # 3. Dedup: the same URL under another key, or the same text.
+        # 3. Dedup: the same URL under another key, or the same text on the same site (the
+        #    same text from another outlet is a copy, stored: coverage counts).
         digest = content_hash(extracted.text)
-        existing = article_id_for(self.db, keys, digest)
+        existing = article_id_for(self.db, keys) or next(
+            (i for i, url in urls_with_text(self.db, digest) if same_site(url, item.url)), None)
         if existing is not None:
             record_seen(self.db, keys, item.source, SeenStatus.DUPLICATE, article_id=existing)
             return Outcome.DUPLICATE
-        # 4. Tags (computed in the extraction workers): no main topic, not stored.
+        # 4. Copies, wire and story (the work that needs no database first).
         tags = item.result.tags
-        if not tags.topics and not self.options.keep_offtopic:
-            record_seen(self.db, keys, item.source, SeenStatus.OFFTOPIC,
-                        detail=_offtopic_detail(tags))
-            return Outcome.OFFTOPIC
-        # 5. Store, with the alerts it triggers, in one transaction.
         article = self._record(item, extracted, canonical, digest)
-        alerts = alerts_for(self.alerts, article, tags) if self.alerts else []
-        store_article(self.db, article, tags.tags, self.rules.version, aliases, alerts=alerts)
+        at = utc_iso(article.published_at or article.fetched_at)
+        prepared = self.desk.prepare(article.title, article.text, extracted.author,
+                                     extracted.credits,
+                                     [t.topic for t in tags.tags if t.kind == TagKind.ENTITY], at)
+        with transaction(self.db):
+            # 5. Tags (computed in the extraction workers): no main topic, not stored,
+            #    unless it is a copy of a stored article (its outlet's coverage counts).
+            if not tags.topics and not self.options.keep_offtopic \
+                    and self.desk.find_copy(prepared) is None:
+                upsert_seen(self.db, keys, item.source, SeenStatus.OFFTOPIC, None,
+                            _offtopic_detail(tags))
+                return Outcome.OFFTOPIC
+            # 6. Store, with the alerts it triggers, in one transaction (two processes
+            #    never open two stories for one event).
+            decision = self.desk.decide(prepared, article.url, at)
+            if decision.duplicate_of is not None:  # the same article on the same site
+                upsert_seen(self.db, keys, item.source, SeenStatus.DUPLICATE,
+                            decision.duplicate_of, "near-copy on the same site")
+                return Outcome.DUPLICATE
+            article_id = insert_article(self.db, article, tags.tags, self.rules.version,
+                                        aliases)
+            story_id = self.desk.record(article_id, prepared, decision, at)
+            if self.alerts:
+                enqueue(self.db, article_id, alerts_for(self.alerts, article, tags,
+                                                        story_facts(self.db, story_id)))
         return Outcome.NEW
 
     def _record(self, item: ArticleItem, extracted: Extracted, canonical: str,

@@ -18,22 +18,29 @@ from veille.model import ArticleRecord, SeenStatus, TagKind, TopicMatch
 ARTICLE_COLUMNS = tuple(f.name for f in fields(ArticleRecord))
 
 
+def insert_article(db: sqlite_utils.Database, article: ArticleRecord, tags: list[TopicMatch],
+                   rules_version: str, aliases: Iterable[str]) -> int:
+    """Insert an article, its tags and its URL decisions, inside the caller's transaction."""
+    values = asdict(article)
+    cursor = db.execute(
+        f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "  # noqa: S608 - our columns
+        f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
+        [values[c] for c in ARTICLE_COLUMNS],
+    )
+    article_id = int(cursor.lastrowid or 0)
+    insert_tags(db, article_id, tags, rules_version)
+    upsert_seen(db, [article.canonical_url, *aliases], article.source, SeenStatus.STORED,
+                article_id, None)
+    return article_id
+
+
 def store_article(db: sqlite_utils.Database, article: ArticleRecord, tags: list[TopicMatch],
                   rules_version: str, aliases: Iterable[str],
                   alerts: list[OutboxRow] | None = None) -> int:
     """Insert an article, its tags, its URL decisions and its alerts in one transaction:
     an alert is never lost between storing an article and queueing its message."""
-    values = asdict(article)
     with transaction(db):
-        cursor = db.execute(
-            f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "  # noqa: S608 - our columns
-            f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
-            [values[c] for c in ARTICLE_COLUMNS],
-        )
-        article_id = int(cursor.lastrowid or 0)
-        insert_tags(db, article_id, tags, rules_version)
-        upsert_seen(db, [article.canonical_url, *aliases], article.source, SeenStatus.STORED,
-                    article_id, None)
+        article_id = insert_article(db, article, tags, rules_version, aliases)
         if alerts:
             enqueue(db, article_id, alerts)
     return article_id

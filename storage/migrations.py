@@ -190,3 +190,45 @@ def validator_sources(db: sqlite_utils.Database) -> None:
     """Which source each listing's validators belong to, so that `veille forget` can
     clear them."""
     db.table("http_validators").add_column("source", str)
+
+
+@migration("0007_stories")
+def stories(db: sqlite_utils.Database) -> None:
+    """Near-copies (fingerprints and their LSH bands), wire attribution, and stories: the
+    same event across outlets, with why each article joined its story."""
+    db.table("articles").add_column("copy_of", int)  # the first stored article of its copies
+    db.table("articles").add_column("wire", str)  # the agency whose dispatch the text is
+    db.table("articles").add_column("story_id", int)
+    db.table("articles").create_index(["copy_of"])
+    db.table("articles").create_index(["story_id"])
+    db.table("articles").create_index(["wire"])
+    db.execute("CREATE TABLE fingerprint_schemes (id INTEGER PRIMARY KEY, scheme TEXT UNIQUE)")
+    db.execute("CREATE TABLE fingerprints (article_id INTEGER PRIMARY KEY REFERENCES "
+               "articles(id), scheme_id INTEGER, shingles INTEGER, signature BLOB)")
+    # One row per band of each signature; the band key mixes in the scheme, so that
+    # signatures of two schemes never meet.
+    db.execute("CREATE TABLE fingerprint_bands (key INTEGER, article_id INTEGER, "
+               "PRIMARY KEY (key, article_id)) WITHOUT ROWID")
+    db.execute("CREATE INDEX fingerprint_bands_article ON fingerprint_bands (article_id)")
+    db.table("stories").create(
+        {"id": int, "title": str, "first_article_id": int, "first_seen_at": str,
+         "last_seen_at": str, "articles": int, "outlets": int, "topics": str},
+        pk="id")
+    db.table("stories").create_index(["last_seen_at"])
+    db.table("stories").create_index(["first_seen_at"])
+    db.table("story_links").create(
+        {"article_id": int, "story_id": int, "linked_to": int, "signal": str, "score": float,
+         "evidence": str},
+        pk="article_id")
+    db.table("story_links").create_index(["story_id"])
+    # The words of each article's title and lead that stories are matched on, with the
+    # time they stand for, and how many articles use each word (for its weight).
+    db.execute("CREATE TABLE story_terms (term TEXT, at TEXT, article_id INTEGER, "
+               "PRIMARY KEY (term, at, article_id)) WITHOUT ROWID")
+    db.execute("CREATE INDEX story_terms_article ON story_terms (article_id)")
+    db.execute("CREATE TABLE term_counts (term TEXT PRIMARY KEY, articles INTEGER, "
+               "prior REAL) WITHOUT ROWID")
+    # Alerts are per story now: the first matching article, and a follow-up when the
+    # story reaches a number of outlets.
+    db.table("alert_outbox").add_column("story_id", int)
+    db.table("alert_outbox").add_column("kind", str, not_null_default="first")

@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from storage.db import transaction, utcnow
-from veille.model import AlertMode, AlertStatus, MessageKind
+from veille.model import AlertKind, AlertMode, AlertStatus, MessageKind
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,9 @@ class OutboxRow:
     target_id: str  # a hash of the target URL: the URL itself may hold a secret
     target: str  # the URL with its secrets masked, for people
     mode: AlertMode
-    story: str  # the text hash: copies of one story alert once
+    story: str  # "story:ID": the articles of one story alert once
+    story_id: int | None = None
+    kind: AlertKind = AlertKind.FIRST
 
 
 @dataclass(frozen=True)
@@ -46,26 +48,43 @@ class DueAlert:
     sitename: str | None
     published_at: str | None
     fetched_at: str
+    story_id: int | None = None
+    kind: AlertKind = AlertKind.FIRST
+    outlets: int = 1  # how many outlets published the story so far
+    story_title: str | None = None
 
 
 _DUE_NAMES = tuple(f.name for f in fields(DueAlert))
+_OUTBOX_FIELDS = ("id", "rule", "target_id", "mode", "folded", "attempts", "created_at",
+                  "article_id", "story_id", "kind")
 _DUE_COLUMNS = ", ".join(
-    f"o.{f.name}" if f.name in ("id", "rule", "target_id", "mode", "folded", "attempts",
-                                "created_at", "article_id") else f"a.{f.name}"
-    for f in fields(DueAlert))
+    f"o.{name}" if name in _OUTBOX_FIELDS else "COALESCE(s.outlets, 1)" if name == "outlets"
+    else "s.title" if name == "story_title" else f"a.{name}" for name in _DUE_NAMES)
+
+
+def _key(row: OutboxRow) -> str:
+    suffix = "" if row.kind == AlertKind.FIRST else f"|{row.kind}"
+    return f"{row.rule}|{row.story}|{row.target_id}{suffix}"
 
 
 def enqueue(db: sqlite_utils.Database, article_id: int, rows: list[OutboxRow]) -> int:
-    """Add alerts for an article (inside the caller's transaction); returns how many are new."""
+    """Add alerts for an article (inside the caller's transaction); returns how many are new.
+    One alert per rule, story and target: a later article of the story adds nothing; a
+    follow-up is added once, and only after the story's first alert."""
     added = 0
     now = utcnow()
     for row in rows:
+        if row.kind == AlertKind.FOLLOW_UP and not db.execute(
+                "SELECT 1 FROM alert_outbox WHERE key = ?",
+                [_key(OutboxRow(row.rule, row.target_id, row.target, row.mode, row.story))]
+        ).fetchone():
+            continue
         cursor = db.execute(
             "INSERT OR IGNORE INTO alert_outbox (key, rule, target_id, target, article_id, story,"
-            " mode, status, folded, attempts, no_answer, next_attempt_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
-            [f"{row.rule}|{row.story}|{row.target_id}", row.rule, row.target_id, row.target,
-             article_id, row.story, row.mode, AlertStatus.PENDING, now, now])
+            " mode, status, folded, attempts, no_answer, next_attempt_at, created_at, story_id, "
+            "kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?)",
+            [_key(row), row.rule, row.target_id, row.target, article_id, row.story, row.mode,
+             AlertStatus.PENDING, now, now, row.story_id, row.kind])
         added += cursor.rowcount
     return added
 
@@ -74,10 +93,15 @@ def due(db: sqlite_utils.Database, now: str) -> list[DueAlert]:
     """Pending alerts whose next attempt is due, oldest first, with their article."""
     rows = db.execute(
         f"SELECT {_DUE_COLUMNS} FROM alert_outbox o JOIN articles a "  # noqa: S608 - our columns
-        "ON a.id = o.article_id WHERE o.status = ? AND o.next_attempt_at <= ? ORDER BY o.id",
+        "ON a.id = o.article_id LEFT JOIN stories s ON s.id = o.story_id "
+        "WHERE o.status = ? AND o.next_attempt_at <= ? ORDER BY o.id",
         [AlertStatus.PENDING, now]).fetchall()
-    return [DueAlert(**{**dict(zip(_DUE_NAMES, row, strict=True)), "mode": AlertMode(row[3])})
-            for row in rows]
+    due_rows = []
+    for row in rows:
+        values = dict(zip(_DUE_NAMES, row, strict=True))
+        values.update(mode=AlertMode(values["mode"]), kind=AlertKind(values["kind"] or "first"))
+        due_rows.append(DueAlert(**values))
+    return due_rows
 
 
 def claim(db: sqlite_utils.Database, ids: list[int]) -> list[int]:

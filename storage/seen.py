@@ -34,6 +34,12 @@ def recheck_candidate(db: sqlite_utils.Database, canonical_url: str,
     return Recheck(row[0], row[1]) if row else None
 
 
+def urls_with_text(db: sqlite_utils.Database, content_hash: str) -> list[tuple[int, str]]:
+    """(id, url) of the stored articles with this exact text."""
+    return [(r[0], r[1]) for r in db.execute(
+        "SELECT id, url FROM articles WHERE content_hash = ?", [content_hash])]
+
+
 def article_id_for(db: sqlite_utils.Database, canonical_urls: Iterable[str],
                    content_hash: str | None = None) -> int | None:
     """The stored article this URL or text already is, if any."""

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -88,6 +89,15 @@ def write_sources(path: Path, feeds: dict[str, str] | None = None, *,
 
 
 # -- local sites -------------------------------------------------------------------------
+
+
+def distinct(article: Article, n: int) -> Article:
+    """Another article from the same template, its text different enough never to be taken
+    for a copy (a number every three words): for tests that need many articles."""
+    paragraphs = [" ".join(f"{w} {n}" if i % 3 == 2 else w for i, w in enumerate(p.split()))
+                  for p in article.paragraphs]
+    return replace(article, slug=f"{article.slug}-{n}", title=f"{article.title} ({n})",
+                   paragraphs=paragraphs)
 
 
 def serve_articles(site: NewsSite, articles: Iterable[Article], *, delay: float = 0.0,

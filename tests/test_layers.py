@@ -2,7 +2,7 @@
 
 Layers, from the ground up (a module may import its own layer and those below):
 
-  0 ground     veille.model and the small shared modules (config, net, text, redact)
+  0 ground     veille.model and the small shared modules (config, net, text, redact, times)
   1 storage/   the SQLite database
   2 crawler/   collecting: Scrapy, extraction, language
   3 scheduler/ what happens to new items, and when
@@ -22,7 +22,7 @@ from tests.helpers import ROOT
 
 PACKAGES = ("veille", "storage", "crawler", "scheduler")
 GROUND = {"veille", "veille.model", "veille.config", "veille.net", "veille.text",
-          "veille.redact"}
+          "veille.redact", "veille.times"}
 LAYER_NAMES = ("ground", "storage", "crawler", "scheduler", "command line and demo")
 SQL_CALLS = {"execute", "executemany", "executescript", "query"}
 SQL_WORDS = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "CREATE ", "ALTER ", "DROP ")

@@ -92,6 +92,7 @@ class Extracted:
     description: str | None
     canonical_link: str | None
     encoding: str
+    credits: str | None = None  # JSON-LD authors, source organisation, credit text ("; ")
 
 
 class TagKind(StrEnum):
@@ -216,6 +217,20 @@ class ArticleRecord:
     feed_title: str | None
     keywords: str | None
     run_id: int | None
+    copy_of: int | None = None  # the first stored article of its near-copies
+    wire: str | None = None  # the agency whose dispatch the text is (wires.toml id)
+    story_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoryFacts:
+    """What alert rules and messages know of an article's story."""
+
+    id: int
+    title: str | None
+    first_seen_at: str
+    outlets: int
+    articles: int
 
 
 # -- runs --------------------------------------------------------------------------
@@ -269,6 +284,11 @@ class AlertStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # given up after max attempts
     UNCONFIRMED = "unconfirmed"  # sent, never answered, and the policy is not to retry
+
+
+class AlertKind(StrEnum):
+    FIRST = "first"  # the first matching article of a story
+    FOLLOW_UP = "follow_up"  # the story reached the rule's number of outlets
 
 
 class NoAnswerPolicy(StrEnum):

@@ -306,22 +306,26 @@ class NewsSpider(scrapy.Spider):
             stats.error(source, f"extraction timed out: {response.url}")
             self.context.record_failure(key, source, SeenStatus.ERROR, "extraction timed out")
             return
-        except (ProcessExpired, CancelledError, asyncio.CancelledError) as exc:
-            if not self.crawler.crawling:  # stopping: the worker went with the run
-                logger.info("%s: not analysed, the run is stopping: %s", source, response.url)
+        except asyncio.CancelledError:  # the run is stopping: undecided, fetched next run
+            logger.info("%s: not analysed, the run is stopping: %s", source, response.url)
+            return
+        except Exception as exc:
+            if not self.crawler.crawling:  # stopping: the workers went with the run
+                logger.info("%s: not analysed, the run is stopping (%s): %s", source,
+                            type(exc).__name__, response.url)
                 return  # undecided: the next run fetches it again
+            if not isinstance(exc, ProcessExpired | CancelledError):
+                logger.exception("%s: extraction failed for %s", source, response.url)
+                stats.error(source, f"extraction failed ({type(exc).__name__}): {response.url}")
+                self.context.record_failure(key, source, SeenStatus.ERROR,
+                                            f"extraction failed: {exc}")
+                return
             # A worker that dies (out of memory, killed) costs this page, with a retry
             # in a later run, and no traceback: the page is the likely cause.
             logger.warning("%s: the extraction worker died on %s (%s)", source, response.url,
                            exc)
             stats.error(source, f"extraction worker died: {response.url}")
             self.context.record_failure(key, source, SeenStatus.ERROR, "extraction worker died")
-            return
-        except Exception as exc:  # a worker crash must not stop the run
-            logger.exception("%s: extraction failed for %s", source, response.url)
-            stats.error(source, f"extraction failed ({type(exc).__name__}): {response.url}")
-            self.context.record_failure(key, source, SeenStatus.ERROR,
-                                        f"extraction failed: {exc}")
             return
         self.done += 1
         if self.done % PROGRESS_EVERY == 0:

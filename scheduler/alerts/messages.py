@@ -89,6 +89,20 @@ def article_message(article: DueAlert, tags: Tags, zone: ZoneInfo, body_max: int
     return Message(fit(title, title_max) if title_max else title, body)
 
 
+def follow_up_message(alert: DueAlert, outlets: list[tuple[str, str]], zone: ZoneInfo,
+                      body_max: int, title_max: int) -> Message:
+    """The story has been taken up widely: who ran it, and when."""
+    title = neutralise(f"[veille] Repris par {len(outlets)} médias : "
+                       f"{alert.story_title or alert.title or 'Article sans titre'}")
+    lines = [f"L'histoire signalée est désormais publiée par {len(outlets)} médias :", ""]
+    lines += [f"• {local_time(at, zone)} · {outlet}" for outlet, at in outlets]
+    lines += ["", alert.url]
+    body = neutralise("\n".join(lines))
+    if len(body) > body_max > 0:
+        body = fit(body, body_max)
+    return Message(fit(title, title_max) if title_max else title, body)
+
+
 def digest_message(articles: list[DueAlert], tags: dict[int, Tags], zone: ZoneInfo,
                    body_max: int, title_max: int, reason: str = "",
                    labels: dict[str, str] | None = None) -> Message:
@@ -110,7 +124,8 @@ def digest_message(articles: list[DueAlert], tags: dict[int, Tags], zone: ZoneIn
         for article in groups[topic]:
             when = local_time(article.published_at, zone)
             outlet = article.sitename or article.source
-            lines.append(f"• {when} · {outlet} — {article.title or '(sans titre)'}")
+            others = f" (repris par {article.outlets} médias)" if article.outlets > 1 else ""
+            lines.append(f"• {when} · {outlet} — {article.title or '(sans titre)'}{others}")
             lines.append(f"  {article.url}")
     body = neutralise("\n".join(lines).strip())
     if len(body) > body_max > 0:

@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,13 +20,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from scheduler.tagging.rules import Rules
 from storage.outbox import OutboxRow
 from veille.config import ConfigError, check_duration, check_keys, read_toml
-from veille.model import AlertMode, ArticleRecord, NoAnswerPolicy, TagKind, TagResult
+from veille.model import (
+    AlertKind,
+    AlertMode,
+    ArticleRecord,
+    NoAnswerPolicy,
+    StoryFacts,
+    TagKind,
+    TagResult,
+)
 from veille.redact import register_secret
 from veille.text import folded_words
+from veille.times import moment
 
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 MIN_DIGEST_EVERY_S = 60.0
+DEFAULT_MAX_AGE_S = 24 * 3600.0  # adding a source must not send its backlog
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,8 @@ class AlertRule:
     at: time | None = None  # ...or daily at HH:MM (local)
     quiet: tuple[time, time] | None = None
     max_per_hour: int | None = None
+    max_age_s: float = DEFAULT_MAX_AGE_S  # no alert for a story that began longer ago
+    follow_up: int | None = None  # one more message when the story reaches this many outlets
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,8 @@ _TOP_KEYS: dict[str, type] = {"timezone": str, "max_attempts": int, "on_no_answe
 _RULE_KEYS: dict[str, type] = {
     "name": str, "targets": list, "mode": str, "topics": list, "all_topics": list,
     "subtopics": list, "entities": list, "query": str, "sources": list, "min_score": float,
-    "every": str, "at": str, "quiet_hours": str, "max_per_hour": int,
+    "every": str, "at": str, "quiet_hours": str, "max_per_hour": int, "max_age": str,
+    "follow_up": int,
 }
 
 
@@ -212,6 +225,18 @@ class _RuleReader:
             raise self.error("must be at least 1", "max_per_hour")
         return value
 
+    def max_age(self) -> float:
+        if "max_age" not in self.table:
+            return DEFAULT_MAX_AGE_S
+        return check_duration(self.path, self.entry, "max_age", self.table["max_age"], 60)
+
+    def follow_up(self) -> int | None:
+        value = self.table.get("follow_up")
+        if value is not None and not 2 <= value <= 1000:
+            raise self.error("the number of outlets that triggers the follow-up message must "
+                             "be between 2 and 1000", "follow_up")
+        return value
+
     def names(self, key: str, known: set[str], what: str) -> tuple[str, ...]:
         return _names(self.path, self.entry, key, self.table.get(key, []), known, what)
 
@@ -248,7 +273,8 @@ def _rule(path: str, index: int, table: Any, tags: Rules, sources: set[str] | No
         sources=read.names("sources", sources if sources is not None
                            else set(table.get("sources", [])), "source"),
         min_score=float(table.get("min_score", 0.0)), every_s=every_s, at=at,
-        quiet=read.quiet_hours(), max_per_hour=read.max_per_hour(),
+        quiet=read.quiet_hours(), max_per_hour=read.max_per_hour(), max_age_s=read.max_age(),
+        follow_up=read.follow_up(),
     )
 
 
@@ -322,14 +348,31 @@ def matches(rule: AlertRule, article: ArticleFacts) -> bool:
     return all(predicate(article) for predicate in predicates)
 
 
-def alerts_for(config: AlertConfig, article: ArticleRecord, tags: TagResult) -> list[OutboxRow]:
-    """One outbox row per matching rule and target; the story is the text's hash, so
-    copies of one story published by several outlets alert once."""
+def alerts_for(config: AlertConfig, article: ArticleRecord, tags: TagResult,
+               story: StoryFacts | None = None, now: datetime | None = None) -> list[OutboxRow]:
+    """The alerts an article sends, one per matching rule and target, keyed by its story:
+    the first matching article of a story alerts, later ones do not; a rule with
+    `follow_up = N` sends one more message when the story reaches N outlets. No alert for
+    a story that began longer ago than the rule's `max_age` (a new source's backlog)."""
     facts = ArticleFacts(source=article.source, title=article.title or "", text=article.text,
                          tags={m.topic: (m.kind, m.score) for m in tags.tags})
-    return [OutboxRow(rule.name, target.id, target.masked, rule.mode, article.content_hash)
-            for rule in config.rules if matches(rule, facts)
-            for target in rule.targets]
+    now = now or datetime.now(UTC)
+    key = f"story:{story.id}" if story else article.content_hash
+    rows = []
+    for rule in config.rules:
+        if not matches(rule, facts):
+            continue
+        began = moment(story.first_seen_at if story else
+                       (article.published_at or article.fetched_at))
+        if (now - began).total_seconds() > rule.max_age_s:
+            continue
+        kinds = [AlertKind.FIRST]
+        if story and rule.follow_up and story.outlets >= rule.follow_up:
+            kinds.append(AlertKind.FOLLOW_UP)
+        rows += [OutboxRow(rule.name, target.id, target.masked, rule.mode, key,
+                           story.id if story else None, kind)
+                 for target in rule.targets for kind in kinds]
+    return rows
 
 
 def in_quiet_hours(rule: AlertRule, now: datetime, zone: ZoneInfo) -> bool:

@@ -22,13 +22,19 @@ import apprise
 import requests
 import sqlite_utils
 
-from scheduler.alerts.messages import Message, article_message, digest_message
+from scheduler.alerts.messages import (
+    Message,
+    article_message,
+    digest_message,
+    follow_up_message,
+)
 from scheduler.alerts.rules import AlertConfig, AlertRule, Target, in_quiet_hours
 from scheduler.tagging.rules import Rules
 from storage import outbox
 from storage.articles import tags_by_kind
 from storage.outbox import DueAlert
-from veille.model import AlertMode, AlertStatus, MessageKind, NoAnswerPolicy
+from storage.stories import timeline
+from veille.model import AlertKind, AlertMode, AlertStatus, MessageKind, NoAnswerPolicy
 from veille.net import parse_retry_after
 from veille.redact import register_secret
 
@@ -216,6 +222,12 @@ class Sender:
                       "horaire." if rule.mode == AlertMode.IMMEDIATE else "")
             message = digest_message(rows, tags, zone, target.body_max, target.title_max, reason,
                                      self.labels)
+        elif rows[0].kind == AlertKind.FOLLOW_UP and rows[0].story_id is not None:
+            first_seen: dict[str, str] = {}
+            for appearance in timeline(self.db, rows[0].story_id):
+                first_seen.setdefault(appearance.outlet, appearance.at)
+            message = follow_up_message(rows[0], list(first_seen.items()), zone,
+                                        target.body_max, target.title_max)
         else:
             message = article_message(rows[0], tags[rows[0].article_id], zone,
                                       target.body_max, target.title_max, self.labels)

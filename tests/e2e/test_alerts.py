@@ -39,6 +39,7 @@ def test_crawl_sends_one_french_alert_per_matching_article(tmp_path, receiver):
 name = "ukraine"
 topics = ["ukraine"]
 min_score = 4
+max_age = "30d"  # the demo articles are from November 27th
 targets = ["{hook_url(hook)}"]
 """)
             result = run_veille("--db", str(tmp_path / "v.db"), "--sources", str(sources),
@@ -63,7 +64,7 @@ def test_story_published_by_two_outlets_alerts_once(tmp_path, receiver):
         sources = write_sources(tmp_path / "s.toml", {"a": one.url("/rss.xml"),
                                                       "b": two.url("/rss.xml")})
         alerts = alerts_file(tmp_path, f'[[rule]]\nname = "ukraine"\ntopics = ["ukraine"]\n'
-                                       f'targets = ["{hook_url(hook)}"]\n')
+                                       f'max_age = "30d"\ntargets = ["{hook_url(hook)}"]\n')
         result = run_veille("--db", str(tmp_path / "v.db"), "--sources", str(sources),
                             "--alerts", str(alerts), "crawl")
         assert one.hits(content.KHARKIV.path) == two.hits(content.KHARKIV.path) == 1
@@ -118,7 +119,7 @@ def test_daemon_delivers_alerts_after_its_crawls(tmp_path, receiver):
         sources = write_sources(tmp_path / "s.toml", {"monde": site.url("/rss.xml")},
                                 every="2s")
         alerts = alerts_file(tmp_path, f'[[rule]]\nname = "ukraine"\ntopics = ["ukraine"]\n'
-                                       f'targets = ["{hook_url(hook)}"]\n')
+                                       f'max_age = "30d"\ntargets = ["{hook_url(hook)}"]\n')
         daemon = start_veille("--db", str(tmp_path / "v.db"), "--sources", str(sources),
                               "--alerts", str(alerts), "run")
         try:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import (
+    distinct,
     publish,
     runs,
     source_entry,
@@ -209,10 +210,8 @@ def descendants(pid: int) -> list[int]:
 def test_sigterm_to_every_process_under_load_logs_no_traceback(tmp_path):
     """systemd stops a service by sending SIGTERM to each of its processes: the crawl, its
     forkserver and its extraction workers at once, while pages are being analysed."""
-    articles = [replace(content.KHARKIV, slug=f"kharkiv-{n}", title=f"Kharkiv {n}",
-                        paragraphs=[f"{p} ({n}, {m})" for m in range(20)
-                                    for p in content.KHARKIV.paragraphs])
-                for n in range(150)]
+    long = replace(content.KHARKIV, paragraphs=content.KHARKIV.paragraphs * 20)
+    articles = [distinct(long, n) for n in range(150)]
     with NewsSite() as site:
         publish(site, articles)
         db = tmp_path / "v.db"
@@ -224,9 +223,11 @@ def test_sigterm_to_every_process_under_load_logs_no_traceback(tmp_path):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
         _, stderr = daemon.communicate(timeout=STOP_DEADLINE_S + 10)
-    assert "Traceback" not in stderr, stderr[stderr.find("Traceback") - 300:][:3000]
+    assert "Traceback" not in stderr, stderr[stderr.find("Traceback") - 300:][:6000]
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        decided = conn.execute("SELECT count(*) FROM seen_urls").fetchone()[0]
-    assert stored == decided  # what the stop interrupted stays undecided, for the next run
+        decided = conn.execute("SELECT count(*) FROM seen_urls WHERE status != 'error'"
+                               ).fetchone()[0]
+    # what the stop interrupted stays undecided (or an error, tried again), for the next run
+    assert stored == decided

@@ -26,7 +26,7 @@ def test_target_secrets_never_shown_logged_or_stored(tmp_path):
         target = (f"json://veille:{PASSWORD}@127.0.0.1:{hook.port}/api/webhook/{PATH_TOKEN}"
                   f"?+X-Api-Key={HEADER_TOKEN}&rto=2")
         alerts = tmp_path / "alerts.toml"
-        alerts.write_text('[[rule]]\nname = "ukraine"\ntopics = ["ukraine"]\n'
+        alerts.write_text('[[rule]]\nname = "ukraine"\ntopics = ["ukraine"]\nmax_age = "30d"\n'
                           'targets = ["${VEILLE_TEST_HOOK}"]\n', encoding="utf-8")
         env = {"VEILLE_TEST_HOOK": target}
         base = ("--db", str(db), "--sources", str(sources), "--alerts", str(alerts))

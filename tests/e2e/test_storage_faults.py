@@ -17,7 +17,7 @@ import pytest
 
 from storage.articles import store_article
 from storage.db import open_db
-from tests.helpers import ROOT, article_record, publish, run_veille, write_sources
+from tests.helpers import ROOT, article_record, distinct, publish, run_veille, write_sources
 from veille.demo import content
 from veille.demo.site import NewsSite
 
@@ -49,9 +49,8 @@ def on_small_fs(tmp_path: Path, mode: str, sources: Path, **config: object) -> d
 
 
 def test_full_disk_stops_the_run_with_one_error_and_the_next_run_completes(tmp_path):
-    articles = [replace(content.KHARKIV, slug=f"kharkiv-{n}", title=f"Kharkiv, dépêche {n}",
-                        paragraphs=[*content.KHARKIV.paragraphs, f"Dépêche numéro {n}. " * 40])
-                for n in range(ARTICLES)]
+    long = replace(content.KHARKIV, paragraphs=content.KHARKIV.paragraphs * 3)
+    articles = [distinct(long, n) for n in range(ARTICLES)]
     with NewsSite() as site:
         publish(site, articles)
         sources = write_sources(tmp_path / "s.toml", {"monde": site.url("/rss.xml")})

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from veille.cli import alerts, crawl, demo, query, sources, tagging
+from veille.cli import alerts, crawl, demo, query, sources, stories, tagging
 from veille.cli.common import Options, fail_on
 
 
@@ -67,6 +67,7 @@ def cli(ctx: click.Context, db: str, sources: str | None, topics: str | None,
 COMMANDS: tuple[click.Command, ...] = (
     crawl.crawl, crawl.run, crawl.health, crawl.forget,
     query.search, query.stats,
+    stories.stories, stories.story, stories.restory,
     tagging.tag, tagging.retag, tagging.topics,
     alerts.alerts, sources.sources, demo.demo,
 )
