@@ -20,6 +20,7 @@ from scheduler.dedup import near
 from scheduler.stories import terms as story_terms
 from scheduler.stories.wires import WireReader
 from storage import stories as store
+from veille.text import folded_words
 from veille.times import moment, utc_iso
 
 logger = logging.getLogger(__name__)
@@ -92,8 +93,10 @@ class StoryDesk:
                 published: str | None = None) -> Prepared:
         body = self.wires.strip_credits(text)
         agency = self.wires.read(text, author, credits)
-        return Prepared(text=body, shingles=near.shingles(body),
-                        fingerprint=near.fingerprint(body),
+        words = folded_words(body)
+        shingles = near.word_shingles(words)
+        return Prepared(text=body, shingles=shingles,
+                        fingerprint=near.sketch(shingles, len(words)),
                         terms=story_terms.story_terms(title, body, entities or [], published),
                         wire=agency.id if agency else None)
 

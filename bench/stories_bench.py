@@ -1,0 +1,209 @@
+"""Cost of the near-copy check and of story assignment as the database grows.
+
+    python bench/stories_bench.py ../shared/corpus [--sizes 10000 100000 1000000]
+
+Builds a synthetic database in veille's schema (bench/synthetic.py: articles from the
+corpus sentences, each with its real fingerprint, LSH bands, story terms and story),
+growing it to each size in turn, and at each size stores probe articles through the
+same code as the pipeline: copies of stored articles (cut, edited, credited to an
+agency, on another outlet) and new articles. Prints per article, at each size:
+- near-copy check plus insert (fingerprint, band lookup, candidates checked, the
+  article row, its fingerprint and bands),
+- story assignment (terms, candidates in the 72-hour window, the story and its link),
+with the median and the 95th percentile, how many copies were found, and the
+resident memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synthetic import Generator, Synthetic, make_article
+from scheduler.dedup import near
+from scheduler.dedup.content import content_hash
+from scheduler.stories.assign import Prepared, StoryDesk
+from scheduler.stories.terms import story_terms
+from storage import stories as store
+from storage.articles import insert_article
+from storage.db import open_db, transaction
+from veille.model import ArticleRecord
+from veille.text import folded_words
+
+_state: dict = {}
+
+
+def _init(state: dict) -> None:
+    _state.update(state)
+
+
+def _prepared(job: tuple[int, int]) -> tuple[Synthetic, object]:
+    n, total = job
+    article = make_article(_state, n, total)
+    desk = StoryDesk.__new__(StoryDesk)  # prepare() needs no database
+    from scheduler.stories.wires import WireReader
+
+    desk.wires = WireReader()
+    return article, desk.prepare(article.title, article.text, published=article.published)
+
+
+def _record(article: Synthetic, title: str | None = None) -> ArticleRecord:
+    return ArticleRecord(
+        url=article.url, canonical_url=article.url, source=article.source,
+        title=title or article.title, text=article.text, author=None,
+        published_at=article.published, fetched_at=article.published, language="fr",
+        language_score=0.99, content_hash=content_hash(article.text), description=None,
+        sitename=article.source, feed_title=None, keywords=None, run_id=None)
+
+
+def grow(db_path: Path, generator: Generator, start: int, stop: int, total: int) -> None:
+    """Store articles start..stop: each as the first of its story, with all its rows."""
+    db = open_db(db_path)
+    desk = StoryDesk(db)
+    scheme = desk.scheme
+    with Pool(2, initializer=_init, initargs=(generator.state(),)) as pool:
+        batch: list = []
+        for item in pool.imap(_prepared, ((n, total) for n in range(start, stop)),
+                              chunksize=200):
+            batch.append(item)
+            if len(batch) == 2000:
+                _insert(db, batch, scheme)
+                batch = []
+                done = batch_end = item[0].n + 1
+                if done % 50_000 == 0:
+                    print(f"  built {batch_end:,} articles", flush=True)
+        _insert(db, batch, scheme)
+    db.close()
+
+
+def _insert(db, batch: list, scheme: int) -> None:
+    with transaction(db):
+        for article, prepared in batch:
+            article_id = insert_article(db, _record(article), [], "bench", [])
+            fp = prepared.fingerprint
+            if fp is not None:
+                store.add_fingerprint(db, article_id, scheme, fp.shingles, fp.signature,
+                                      fp.bands)
+            store.add_story_terms(db, article_id, article.published, prepared.terms.weights,
+                                  prepared.terms.days)
+            story = store.new_story(db, article_id)
+            db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
+            db.execute("UPDATE stories SET title = ?, first_seen_at = ?, last_seen_at = ?, "
+                       "articles = 1, outlets = 1, topics = '[]' WHERE id = ?",
+                       [article.title, article.published, article.published, story])
+
+
+def copy_of(original: Synthetic, rng: random.Random, k: int) -> Synthetic:
+    """A republication: cut to 60 %, one sentence changed, credited, on another outlet."""
+    sentences = original.text.replace("\n", " ").split(". ")
+    kept = sentences[:max(2, round(len(sentences) * 0.6))]
+    kept[rng.randrange(len(kept))] = "Une phrase ajoutée par la rédaction précise le contexte"
+    return Synthetic(original.n, f"copie-{rng.randint(0, 9)}",
+                     original.url.replace("https://", f"https://copie{k}."), original.title,
+                     "Avec AFP\n" + ". ".join(kept), original.published, original.topics)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def probe(db_path: Path, generator: Generator, size: int, total: int, count: int,
+          rng: random.Random) -> dict:
+    db = open_db(db_path)
+    desk = StoryDesk(db)
+    state = generator.state()
+    near_ms, story_ms, found, false = [], [], 0, 0
+    for i in range(count):
+        is_copy = i % 3 == 0
+        if is_copy:
+            article = copy_of(make_article(state, rng.randrange(size), total), rng, i)
+        else:
+            article = make_article(state, 10_000_000 + size + i, total)
+            article = Synthetic(article.n, article.source, article.url + f"?p={size}-{i}",
+                                article.title, article.text,
+                                make_article(state, size - 1, total).published, article.topics)
+        start = time.perf_counter()
+        body = desk.wires.strip_credits(article.text)
+        words = folded_words(body)
+        shingles = near.word_shingles(words)
+        fingerprint = near.sketch(shingles, len(words))
+        wire = desk.wires.read(article.text)
+        fingerprinted = time.perf_counter()
+        terms = story_terms(article.title, body, [], article.published)
+        prepared = Prepared(body, shingles, fingerprint, terms, wire.id if wire else None)
+        termed = time.perf_counter()
+        with transaction(db):
+            copy = desk.find_copy(prepared)
+            article_id = insert_article(db, _record(article), [], "bench", [])
+            if fingerprint is not None:
+                store.add_fingerprint(db, article_id, desk.scheme, fingerprint.shingles,
+                                      fingerprint.signature, fingerprint.bands)
+            middle = time.perf_counter()
+            decision = desk._by_terms(prepared, article.published, article_id) \
+                if copy is None else None
+            story_id = decision.story_id if decision else None
+            if story_id is None:
+                story_id = store.new_story(db, article_id)
+            store.add_story_terms(db, article_id, article.published, terms.weights, terms.days)
+            store.set_story(db, article_id, story_id, None, "bench", 1.0, {})
+            end = time.perf_counter()
+        # near-copy check + insert: fingerprint, band lookup and checks, rows written;
+        # story assignment: terms, candidates, the story and its rows
+        near_ms.append(((fingerprinted - start) + (middle - termed)) * 1000)
+        story_ms.append(((termed - fingerprinted) + (end - middle)) * 1000)
+        found += is_copy and copy is not None
+        false += (not is_copy) and copy is not None
+    db.close()
+
+    def p95(values: list[float]) -> float:
+        return sorted(values)[int(len(values) * 0.95)]
+
+    return {"size": size, "near_median": statistics.median(near_ms), "near_p95": p95(near_ms),
+            "story_median": statistics.median(story_ms), "story_p95": p95(story_ms),
+            "copies_found": found, "copies": (count + 2) // 3, "false_copies": false,
+            "rss_mb": rss_mb()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--probes", type=int, default=300)
+    parser.add_argument("--db", type=Path, default=Path("bench/out/stories_bench.db"))
+    args = parser.parse_args()
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    for old in args.db.parent.glob(args.db.name + "*"):
+        if old.is_file():
+            old.unlink()
+    generator = Generator(args.corpus)
+    total = max(args.sizes)
+    rng = random.Random(7)
+    rows, built = [], 0
+    for size in sorted(args.sizes):
+        started = time.perf_counter()
+        grow(args.db, generator, built, size, total)
+        print(f"built {size:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
+        built = size
+        rows.append(probe(args.db, generator, size, total, args.probes, rng))
+        print(rows[-1], flush=True)
+    print("\n| stored articles | near-copy check + insert, median / p95 (ms) | story assignment,"
+          " median / p95 (ms) | copies found | false copies | RSS (MB) |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['size']:,} | {r['near_median']:.2f} / {r['near_p95']:.2f} | "
+              f"{r['story_median']:.2f} / {r['story_p95']:.2f} | {r['copies_found']} of "
+              f"{r['copies']} | {r['false_copies']} | {r['rss_mb']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
