@@ -10,8 +10,17 @@ agency, on another outlet) and new articles. Prints per article, at each size:
 - near-copy check plus insert (fingerprint, band lookup, candidates checked, the
   article row, its fingerprint and bands),
 - story assignment (terms, candidates in the 72-hour window, the story and its link),
+- the commit of the transaction (both together, as the pipeline commits them),
 with the median and the 95th percentile, how many copies were found, and the
 resident memory of the process.
+
+The articles of the largest size span one year (a million articles: 2,700 a day, so
+that 16,000 are in a 72-hour window either side); the smaller sizes are its first days
+(10,000 articles: all within one window, a young database). Each article adds
+`--names` names (default 6) drawn by Zipf's law from two million, so that its
+vocabulary is open as the news is (33 French pages of the corpus: 50 story terms each, 1,148
+distinct in 25 pages; synthetic: 50 each, 1,012 in 25); `--names 0` keeps only the
+corpus words, the worst case where every term is shared by hundreds of articles.
 """
 
 from __future__ import annotations
@@ -74,16 +83,16 @@ def grow(db_path: Path, generator: Generator, start: int, stop: int, total: int)
                               chunksize=200):
             batch.append(item)
             if len(batch) == 2000:
-                _insert(db, batch, scheme)
+                _insert(db, desk, batch, scheme)
                 batch = []
                 done = batch_end = item[0].n + 1
                 if done % 50_000 == 0:
                     print(f"  built {batch_end:,} articles", flush=True)
-        _insert(db, batch, scheme)
+        _insert(db, desk, batch, scheme)
     db.close()
 
 
-def _insert(db, batch: list, scheme: int) -> None:
+def _insert(db, desk: StoryDesk, batch: list, scheme: int) -> None:
     with transaction(db):
         for article, prepared in batch:
             article_id = insert_article(db, _record(article), [], "bench", [])
@@ -91,8 +100,10 @@ def _insert(db, batch: list, scheme: int) -> None:
             if fp is not None:
                 store.add_fingerprint(db, article_id, scheme, fp.shingles, fp.signature,
                                       fp.bands)
+            weights, counted = desk._weights(set(prepared.terms.weights),
+                                             prepared.terms.weights)
             store.add_story_terms(db, article_id, article.published, prepared.terms.weights,
-                                  prepared.terms.days)
+                                  prepared.terms.days, (sum(weights.values()), counted))
             story = store.new_story(db, article_id)
             db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story, article_id])
             db.execute("UPDATE stories SET title = ?, first_seen_at = ?, last_seen_at = ?, "
@@ -122,7 +133,9 @@ def probe(db_path: Path, generator: Generator, size: int, total: int, count: int
     db = open_db(db_path)
     desk = StoryDesk(db)
     state = generator.state()
-    near_ms, story_ms, found, false = [], [], 0, 0
+    near_ms, story_ms, commit_ms, found, false = [], [], [], 0, 0
+    warm = make_article(state, 0, total)  # the dictionaries load once per process, not here
+    desk.prepare(warm.title, warm.text, published=warm.published)
     for i in range(count):
         is_copy = i % 3 == 0
         if is_copy:
@@ -154,13 +167,16 @@ def probe(db_path: Path, generator: Generator, size: int, total: int, count: int
             story_id = decision.story_id if decision else None
             if story_id is None:
                 story_id = store.new_story(db, article_id)
-            store.add_story_terms(db, article_id, article.published, terms.weights, terms.days)
+            store.add_story_terms(db, article_id, article.published, terms.weights, terms.days,
+                                  decision.weight if decision else None)
             store.set_story(db, article_id, story_id, None, "bench", 1.0, {})
             end = time.perf_counter()
+        committed = time.perf_counter()
         # near-copy check + insert: fingerprint, band lookup and checks, rows written;
         # story assignment: terms, candidates, the story and its rows
         near_ms.append(((fingerprinted - start) + (middle - termed)) * 1000)
         story_ms.append(((termed - fingerprinted) + (end - middle)) * 1000)
+        commit_ms.append((committed - end) * 1000)
         found += is_copy and copy is not None
         false += (not is_copy) and copy is not None
     db.close()
@@ -170,6 +186,7 @@ def probe(db_path: Path, generator: Generator, size: int, total: int, count: int
 
     return {"size": size, "near_median": statistics.median(near_ms), "near_p95": p95(near_ms),
             "story_median": statistics.median(story_ms), "story_p95": p95(story_ms),
+            "commit_median": statistics.median(commit_ms), "commit_p95": p95(commit_ms),
             "copies_found": found, "copies": (count + 2) // 3, "false_copies": false,
             "rss_mb": rss_mb()}
 
@@ -180,12 +197,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--probes", type=int, default=300)
     parser.add_argument("--db", type=Path, default=Path("bench/out/stories_bench.db"))
+    parser.add_argument("--names", type=int, default=6,
+                        help="names each article adds, drawn by Zipf's law (an open vocabulary "
+                             "as in the news; 0: only the corpus words, the worst case)")
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     for old in args.db.parent.glob(args.db.name + "*"):
         if old.is_file():
             old.unlink()
-    generator = Generator(args.corpus)
+    generator = Generator(args.corpus, names=args.names)
     total = max(args.sizes)
     rng = random.Random(7)
     rows, built = [], 0
@@ -196,12 +216,15 @@ def main() -> None:
         built = size
         rows.append(probe(args.db, generator, size, total, args.probes, rng))
         print(rows[-1], flush=True)
+    print(f"\nnames per article: {args.names}; probes per size: {args.probes}")
     print("\n| stored articles | near-copy check + insert, median / p95 (ms) | story assignment,"
-          " median / p95 (ms) | copies found | false copies | RSS (MB) |")
-    print("|---|---|---|---|---|---|")
+          " median / p95 (ms) | commit, median / p95 (ms) | copies found | false copies |"
+          " RSS (MB) |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['size']:,} | {r['near_median']:.2f} / {r['near_p95']:.2f} | "
-              f"{r['story_median']:.2f} / {r['story_p95']:.2f} | {r['copies_found']} of "
+              f"{r['story_median']:.2f} / {r['story_p95']:.2f} | "
+              f"{r['commit_median']:.2f} / {r['commit_p95']:.2f} | {r['copies_found']} of "
               f"{r['copies']} | {r['false_copies']} | {r['rss_mb']:.0f} |")
 
 

@@ -77,7 +77,8 @@ def war_sentences() -> dict[str, list[str]]:
 
 
 class Generator:
-    def __init__(self, corpus: Path, seed: int = 20261201) -> None:
+    def __init__(self, corpus: Path, seed: int = 20261201, names: int = 0) -> None:
+        self.names = names  # names each article adds (an open vocabulary), drawn by Zipf's law
         self.general = corpus_sentences(corpus)
         self.war = war_sentences()
         self.vocabulary = sorted({w for s in self.general for w in s.split() if w.isalpha()})
@@ -85,12 +86,44 @@ class Generator:
 
     def state(self) -> dict:
         return {"general": self.general, "war": self.war, "vocabulary": self.vocabulary,
-                "seed": self.seed}
+                "seed": self.seed, "names": self.names}
 
 
 def _perturb(sentence: str, rng: random.Random, vocabulary: list[str]) -> str:
     words = sentence.split()
     return " ".join(rng.choice(vocabulary) if i % 4 == 3 else w for i, w in enumerate(words))
+
+
+SYLLABLES = ("ka", "ro", "vi", "lo", "mer", "tan", "bo", "si", "del", "cha", "nu", "pol",
+             "gar", "ri", "ze", "mon", "va", "ti", "bur", "len", "ski", "dra", "fo", "chu",
+             "ne", "sa", "vel", "ko", "ma", "rin", "do", "ly", "gor", "pe", "zan", "tu",
+             "bri", "ha", "sto", "vy")
+NAMES = (100, 2_000_000)  # the ranks names are drawn from, log-uniformly (Zipf, s = 1)
+
+
+def name(rank: int) -> str:
+    """The name of this rank: two to four syllables, capitalised ("Kalomer")."""
+    parts = []
+    while rank or len(parts) < 2:
+        rank, digit = divmod(rank, len(SYLLABLES))
+        parts.append(SYLLABLES[digit])
+    return "".join(parts).capitalize()
+
+
+def _names(rng: random.Random, count: int) -> list[str]:
+    low, high = NAMES
+    return [name(int(low * (high / low) ** rng.random())) for _ in range(count)]
+
+
+def _with_names(sentences: list[str], rng: random.Random, count: int) -> list[str]:
+    """The places, people and things an article names, in its sentences (after their
+    first word, where a capital is a name)."""
+    out = list(sentences)
+    for found in _names(rng, count):
+        i = rng.randrange(len(out))
+        first, _, rest = out[i].partition(" ")
+        out[i] = f"{first} {found} {rest}"
+    return out
 
 
 def make_article(state: dict, n: int, total: int) -> Synthetic:
@@ -99,6 +132,8 @@ def make_article(state: dict, n: int, total: int) -> Synthetic:
     count = rng.randint(8, 14)
     sentences = [_perturb(rng.choice(state["general"]), rng, state["vocabulary"])
                  for _ in range(count)]
+    if state.get("names"):
+        sentences = _with_names(sentences, rng, state["names"])
     topics: list[str] = []
     if rng.random() < 0.55:
         topic = rng.choice(["russia", "ukraine", "ukraine", "russia", "nato"])

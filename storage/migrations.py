@@ -221,11 +221,15 @@ def stories(db: sqlite_utils.Database) -> None:
          "evidence": str},
         pk="article_id")
     db.table("story_links").create_index(["story_id"])
-    # The words of each article's title and lead that stories are matched on, with the
-    # time they stand for, and how many articles use each word (for its weight).
+    # The terms stories are matched on (title and lead lemmas, names, entities, numbers,
+    # event days), twice: each article's as one row (what is read of a candidate, with the
+    # total worth of its terms when `counted` articles were stored), and each term's
+    # articles with the time
+    # they stand for (how candidates are found); and how many articles use each term.
+    db.execute("CREATE TABLE article_terms (article_id INTEGER PRIMARY KEY, at TEXT, "
+               "total REAL, counted INTEGER, terms TEXT)")
     db.execute("CREATE TABLE story_terms (term TEXT, at TEXT, article_id INTEGER, "
                "PRIMARY KEY (term, at, article_id)) WITHOUT ROWID")
-    db.execute("CREATE INDEX story_terms_article ON story_terms (article_id)")
     db.execute("CREATE TABLE term_counts (term TEXT PRIMARY KEY, articles INTEGER, "
                "prior REAL) WITHOUT ROWID")
     # Alerts are per story now: the first matching article, and a follow-up when the

@@ -18,6 +18,7 @@ import sqlite_utils
 from veille.model import StoryFacts
 
 TOTAL = ""  # the term_counts row that counts the articles themselves
+DAY = "!"  # the first character of an event day's term ("!2026-11-05")
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,17 @@ def stored_texts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, StoredT
 
 
 def add_story_terms(db: sqlite_utils.Database, article_id: int, at: str,
-                    priors: dict[str, float], days: Iterable[str] = ()) -> None:
+                    priors: dict[str, float], days: Iterable[str] = (),
+                    total: tuple[float, int] | None = None) -> None:
     """Index an article's terms (with each term's worth in French) and its event days,
-    and count it in each term's number of articles."""
+    count it in each term's number of articles, and keep its terms with their `total`
+    worth, as weighed when so many articles were counted (by default, their worth in
+    French)."""
     unique = sorted({*priors, *days})
+    worth, counted = total if total is not None else (sum(priors.values()), 0)
+    db.execute("INSERT OR REPLACE INTO article_terms (article_id, at, total, counted, terms) "
+               "VALUES (?, ?, ?, ?, ?)",
+               [article_id, at, round(worth, 4), counted, "\n".join(unique)])
     db.conn.executemany(
         "INSERT OR IGNORE INTO story_terms (term, at, article_id) VALUES (?, ?, ?)",
         [(t, at, article_id) for t in unique])
@@ -113,13 +121,20 @@ def add_story_terms(db: sqlite_utils.Database, article_id: int, at: str,
 
 
 def remove_story_terms(db: sqlite_utils.Database, article_id: int) -> None:
-    terms = [r[0] for r in db.execute("SELECT DISTINCT term FROM story_terms WHERE "
-                                      "article_id = ?", [article_id])]
-    if not terms:
+    row = db.execute("SELECT at, terms FROM article_terms WHERE article_id = ?",
+                     [article_id]).fetchone()
+    if row is None:
         return
-    db.execute("DELETE FROM story_terms WHERE article_id = ?", [article_id])
+    at, terms = row[0], _terms(row[1])
+    db.conn.executemany("DELETE FROM story_terms WHERE term = ? AND at = ? AND article_id = ?",
+                        [(t, at, article_id) for t in terms])
+    db.execute("DELETE FROM article_terms WHERE article_id = ?", [article_id])
     db.conn.executemany("UPDATE term_counts SET articles = max(0, articles - 1) "
                         "WHERE term = ?", [(t,) for t in [TOTAL, *terms]])
+
+
+def _terms(joined: str | None) -> list[str]:
+    return joined.split("\n") if joined else []
 
 
 def term_counts(db: sqlite_utils.Database,
@@ -146,14 +161,33 @@ def term_matches(db: sqlite_utils.Database, terms: list[str], start: str, end: s
         [*terms, start, end, limit])]
 
 
-def terms_of(db: sqlite_utils.Database, ids: list[int]) -> dict[int, set[str]]:
-    found: dict[int, set[str]] = defaultdict(set)
+@dataclass(frozen=True)
+class Candidate:
+    """A stored article a new one may join the story of, as the story check reads it."""
+
+    id: int
+    story_id: int
+    at: str
+    total: float  # the worth of its terms...
+    counted: int  # ...when this many articles had terms
+    terms: frozenset[str]  # without its event days
+    days: frozenset[str]  # the days its lead puts its event on
+
+
+def candidates(db: sqlite_utils.Database, ids: list[int]) -> dict[int, Candidate]:
+    """The articles among `ids` that are in a story, with their terms."""
     if not ids:
-        return found
+        return {}
     marks = ",".join("?" * len(ids))
-    for article_id, term in db.execute(
-            f"SELECT article_id, term FROM story_terms WHERE article_id IN ({marks})", ids):  # noqa: S608
-        found[article_id].add(term)
+    found = {}
+    for article_id, story_id, at, total, counted, joined in db.execute(
+            f"SELECT t.article_id, a.story_id, t.at, t.total, t.counted, t.terms "  # noqa: S608
+            f"FROM article_terms t JOIN articles a ON a.id = t.article_id "
+            f"WHERE t.article_id IN ({marks}) AND a.story_id IS NOT NULL", ids):
+        theirs = _terms(joined)
+        days = frozenset(t for t in theirs if t.startswith(DAY))
+        found[article_id] = Candidate(article_id, story_id, at, total, counted or 0,
+                                      frozenset(theirs).difference(days), days)
     return found
 
 

@@ -2,7 +2,7 @@
 
 Each stored text gets a MinHash signature (datasketch, scheme "affine32", 128
 permutations) of its word 5-shingles, with credit lines, datelines and "Lire aussi"
-lines left out, and 32 band keys of 4 rows kept in SQLite (`fingerprint_bands`, an
+lines left out, and 64 band keys of 2 rows kept in SQLite (`fingerprint_bands`, an
 index on the key). A new text's bands find the stored texts that may be copies;
 their signatures estimate the overlap; the best few are checked on their words.
 
@@ -27,9 +27,13 @@ if TYPE_CHECKING:
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
-# A pair with Jaccard 0.3 shares one of 42 bands of 3 rows with probability 0.68, 0.4: 0.94
-# (two copies cut and edited differently have a Jaccard near 0.4).
-BANDS, ROWS = 42, 3
+# Bands of 2 rows, so that copies cut to a third of the dispatch are found: a pair with
+# Jaccard 0.2 shares one of 64 bands with probability 0.93, 0.3: 0.998 (with 42 bands of 3
+# rows: 0.29 and 0.68; bench/stories_bench.py found 39 of 50 cut copies so). Unrelated
+# news texts have a Jaccard of at most 0.002 (the 1,326 pairs of 52 pages of
+# ../shared/corpus): about 8e-7 shared bands per stored article, under one false
+# candidate per new article at 1M stored.
+BANDS, ROWS = 64, 2
 SEED = 1
 # The shingle hash: CRC-32 is enough, as the affine32 scheme mixes every input hash with
 # the MurmurHash3 finalizer first (and ten times faster than the default SHA-1 in Python).
@@ -44,7 +48,9 @@ MIN_SHARED = 12  # and at least this many shingles shared (a quote is not a copy
 # not stored again: only when nearly all of the smaller text is in the other, so that two
 # articles of one outlet sharing a recap paragraph are never one.
 SAME_SITE_CONTAINMENT = 0.9
-MIN_ESTIMATE = 0.15  # candidates whose signatures agree less than this are not checked
+# candidates whose signatures say they share less than this of the smaller text are not
+# checked on their words
+MIN_LIKELY_CONTAINMENT = 0.3
 MAX_CHECKED = 4  # candidates checked on their words, best estimate first
 MIN_WORDS = 25  # a text shorter than this (a brief, a caption) is never a copy
 
@@ -118,6 +124,12 @@ def estimate(a: bytes, b: bytes) -> float:
 
     left, right = np.frombuffer(a, dtype=np.uint32), np.frombuffer(b, dtype=np.uint32)
     return float(np.mean(left == right)) if len(left) == len(right) else 0.0
+
+
+def likely_containment(jaccard: float, size: int, other: int) -> float:
+    """The containment two texts of `size` and `other` shingles have, from their Jaccard."""
+    shared = jaccard / (1 + jaccard) * (size + other)
+    return shared / max(1, min(size, other))
 
 
 def compare(new: set[bytes], old: set[bytes]) -> tuple[float, float, int]:

@@ -9,6 +9,7 @@ link, its story and the story's figures are stored together.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -35,6 +36,13 @@ MERGE_WITHIN = timedelta(hours=48)  # two stories an article bridges, this close
 MERGE_MARGIN = 0.10  # ...when it matches the other one this much above what joining needs
 QUERY_TERMS = 24  # the rarest terms of the new article look for candidates
 CANDIDATES = 60
+# A candidate's terms are weighed again when what a word is worth has moved since it was
+# stored. That goes with the logarithm of the number of articles: when it has grown by 10 %
+# (from 4,300 to 10,000 articles, from 280,000 to 1M), what a word used by 0.1 % or 1 % of
+# the articles is worth has dropped by 5 %. On bench/stories/, 1.03 to 1.25 give the same
+# stories; weighing again only where the worth of words starts to be lowered (at
+# SHARED_FROM articles) is what matters there.
+RECOUNT_LOG = 1.10
 
 
 @dataclass(frozen=True)
@@ -61,11 +69,20 @@ class Decision:
     evidence: dict[str, Any] = field(default_factory=dict)
     merge: tuple[int, ...] = ()  # other stories this article also matches: one story
     margin: float = 0.0  # by how much the score passed what joining needs
+    # the total worth of the article's terms, as weighed now, and how many articles counted
+    weight: tuple[float, int] | None = None
 
 
 def _at_range(at: str) -> tuple[str, str]:
     when = moment(at)
     return utc_iso((when - WINDOW).isoformat()), utc_iso((when + WINDOW).isoformat())
+
+
+def _moved(then: int, now: int) -> bool:
+    """Whether what words are worth has moved between `then` and `now` articles counted."""
+    if (then < story_terms.SHARED_FROM) != (now < story_terms.SHARED_FROM):
+        return True
+    return math.log1p(now) > math.log1p(then) * RECOUNT_LOG
 
 
 def _hours(a: str, b: str) -> float:
@@ -113,10 +130,9 @@ class StoryDesk:
         likely = []
         for article_id, (size, signature) in sketches.items():
             jaccard = near.estimate(prepared.fingerprint.signature, signature)
-            if jaccard >= near.MIN_ESTIMATE:
-                shared = jaccard / (1 + jaccard) * (size + prepared.fingerprint.shingles)
-                likely.append((shared / max(1, min(size, prepared.fingerprint.shingles)),
-                               article_id))
+            contained = near.likely_containment(jaccard, size, prepared.fingerprint.shingles)
+            if contained >= near.MIN_LIKELY_CONTAINMENT:
+                likely.append((contained, article_id))
         best: near.Copy | None = None
         checked = [a for _, a in sorted(likely, reverse=True)[:near.MAX_CHECKED]]
         for article_id, stored in store.stored_texts(self.db, checked).items():
@@ -150,60 +166,62 @@ class StoryDesk:
             return Decision(copy=copy, copy_of=root, merge=merge,
                             wire=prepared.wire or store.group_wire(self.db, root),
                             story_id=story, linked_to=copy.article_id, signal="copy",
-                            score=copy.containment,
+                            score=copy.containment, weight=bridge.weight,
                             evidence={"containment": copy.containment,
                                       "jaccard": copy.jaccard, "shared_shingles": copy.shared,
                                       "hours": _hours(at, original.at),
                                       **({"merged_stories": list(merge)} if merge else {})})
         return self._by_terms(prepared, at, exclude)
 
-    def _weights(self, terms: set[str], known: dict[str, float]) -> dict[str, float]:
+    def _weights(self, terms: set[str], known: dict[str, float]) -> tuple[dict[str, float], int]:
         """Each term's worth: its rarity in French, lowered by how many stored articles
-        share it."""
+        share it; and how many articles were counted."""
         counts, total = store.term_counts(self.db, terms)
         return {t: story_terms.weight(known.get(t) or counts[t][1] or story_terms.MAX_WEIGHT,
-                                      counts[t][0], total) for t in terms}
+                                      counts[t][0], total) for t in terms}, total
+
+    def _reweigh(self, found: list[store.Candidate], weights: dict[str, float],
+                 counted: int) -> dict[int, float]:
+        """The worth of each candidate's terms: as stored, unless the database has grown
+        much since (a young database: what its terms are worth still moves)."""
+        totals = {c.id: c.total for c in found}
+        stale = [c for c in found if _moved(c.counted, counted)]
+        if stale:
+            more, _ = self._weights(set().union(*(c.terms for c in stale)) - set(weights), {})
+            everything = {**more, **weights}
+            for c in stale:
+                totals[c.id] = sum(everything[t] for t in c.terms)
+        return totals
 
     def _by_terms(self, prepared: Prepared, at: str, exclude: int | None) -> Decision:
         mine = prepared.terms
-        weights = self._weights(set(mine.weights), mine.weights)
+        weights, counted = self._weights(set(mine.weights), mine.weights)
+        my_total = sum(weights.values()) or 1.0
         query = sorted(weights, key=lambda t: (-weights[t], t))[:QUERY_TERMS]
         start, end = _at_range(at)
-        matches = [m for m in store.term_matches(self.db, query, start, end, CANDIDATES)
+        matches = [m[0] for m in store.term_matches(self.db, query, start, end, CANDIDATES)
                    if m[0] != exclude]
-        candidate_terms = store.terms_of(self.db, [m[0] for m in matches])
-        stories = store.story_of(self.db, list(candidate_terms))
-        others = set().union(*candidate_terms.values()) if candidate_terms else set()
-        weights.update(self._weights({t for t in others - set(weights)
-                                      if not t.startswith(story_terms.DAY)}, {}))
-        texts = store.stored_texts(self.db, [a for a in candidate_terms if a in stories])
-        my_total = sum(weights[t] for t in mine.weights) or 1.0
-        best: tuple[float, int, list[str]] | None = None
+        eligible = [(c, c.terms.intersection(weights))
+                    for c in store.candidates(self.db, matches).values()
+                    # not when their leads put the two events on different days
+                    if not (mine.days and c.days and not mine.days & c.days)]
+        eligible = [(c, shared) for c, shared in eligible if len(shared) >= MIN_SHARED_TERMS]
+        totals = self._reweigh([c for c, _ in eligible], weights, counted)
+        best: tuple[float, store.Candidate, list[str]] | None = None
         passing: dict[int, float] = {}  # story -> its best margin
-        for article_id, theirs in candidate_terms.items():
-            if article_id not in texts:
-                continue
-            days = {t for t in theirs if t.startswith(story_terms.DAY)}
-            if mine.days and days and not mine.days & days:
-                continue  # their leads put the two events on different days
-            shared = set(mine.weights) & theirs
-            if len(shared) < MIN_SHARED_TERMS:
-                continue
-            their_total = sum(weights[t] for t in theirs - days) or 1.0
-            score = sum(weights[t] for t in shared) / min(my_total, their_total)
-            needed = JOIN_SCORE + JOIN_SLOPE * _hours(at, texts[article_id].at)
+        for other, shared in eligible:
+            score = sum(weights[t] for t in shared) / min(my_total, totals[other.id] or 1.0)
+            needed = JOIN_SCORE + JOIN_SLOPE * _hours(at, other.at)
             if score < needed:
                 continue
-            story = stories[article_id]
-            passing[story] = max(passing.get(story, 0.0), score - needed)
+            passing[other.story_id] = max(passing.get(other.story_id, 0.0), score - needed)
             if best is None or score - needed > best[0]:
-                best = (score - needed, article_id, sorted(shared, key=lambda t: -weights[t]))
+                best = (score - needed, other, sorted(shared, key=lambda t: -weights[t]))
         if best is None:
-            return Decision(wire=prepared.wire)
-        margin, article_id, shared_terms = best
-        other = texts[article_id]
+            return Decision(wire=prepared.wire, weight=(my_total, counted))
+        margin, other, shared_terms = best
         score = margin + JOIN_SCORE + JOIN_SLOPE * _hours(at, other.at)
-        target = stories[article_id]
+        target = other.story_id
         merge = tuple(sorted(s for s, margin in passing.items() if s != target
                              and margin >= MERGE_MARGIN and self._close(s, target)))
         evidence = {"score": round(score, 3), "shared_terms": shared_terms[:12],
@@ -212,9 +230,9 @@ class StoryDesk:
                     "hours": _hours(at, other.at)}
         if merge:
             evidence["merged_stories"] = list(merge)
-        return Decision(wire=prepared.wire, story_id=target, linked_to=article_id,
+        return Decision(wire=prepared.wire, story_id=target, linked_to=other.id,
                         signal="title_lead", score=score, evidence=evidence, merge=merge,
-                        margin=margin)
+                        margin=margin, weight=(my_total, counted))
 
     def _close(self, a: int, b: int) -> bool:
         """Two stories that began within MERGE_WITHIN of each other."""
@@ -234,7 +252,7 @@ class StoryDesk:
                                   fp.bands)
         store.remove_story_terms(self.db, article_id)
         store.add_story_terms(self.db, article_id, at, prepared.terms.weights,
-                              prepared.terms.days)
+                              prepared.terms.days, decision.weight)
         story_id = decision.story_id
         if story_id is None and decision.copy_of is not None:
             # the original predates stories (an older database): it opens the story

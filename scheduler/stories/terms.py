@@ -30,6 +30,7 @@ MIN_LETTERS = 3
 ENTITY, NUMBER, DAY = "@", "#", "!"
 MAX_WEIGHT = 7.5  # a word wordfreq has never seen
 MIN_WEIGHT = 0.5
+SHARED_FROM = 20  # articles stored before what they share lowers what a word is worth
 # Grammatical words, and verbs and nouns of every news story: no evidence of one event.
 STOPWORDS = frozenset(fold(w) for w in """
 a à afin ai aie ainsi alors après as au aucun aujourd'hui aupres auquel aussi autre autres
@@ -156,7 +157,7 @@ def story_terms(title: str | None, text: str, entities: Iterable[str] = (),
 def weight(term_prior: float, term_articles: int, total_articles: int) -> float:
     """A term's worth: its rarity in French, lowered when many stored articles have it
     ("Ukraine" in a database about the war says little)."""
-    if total_articles < 20:
+    if total_articles < SHARED_FROM:
         return term_prior
     shared = math.log((1 + total_articles) / (1 + term_articles)) / math.log(1 + total_articles)
     return term_prior * (0.3 + 0.7 * shared)
