@@ -84,8 +84,7 @@ class ItemProcessor:
         article = self._record(item, extracted, canonical, digest)
         at = utc_iso(article.published_at or article.fetched_at)
         prepared = self.desk.prepare(article.title, article.text, extracted.author,
-                                     extracted.credits,
-                                     [t.topic for t in tags.tags if t.kind == TagKind.ENTITY], at)
+                                     extracted.credits, _entities(tags), at)
         with transaction(self.db):
             # 5. Tags (computed in the extraction workers): no main topic, not stored,
             #    unless it is a copy of a stored article (its outlet's coverage counts).
@@ -141,11 +140,20 @@ class ItemProcessor:
         changes = {"title": extracted.title or item.entry.title or None, "text": extracted.text,
                    "content_hash": digest, "author": extracted.author,
                    "description": extracted.description or item.entry.summary or None}
-        store_revision(self.db, recheck.article_id, changes, item.result.tags.tags,
-                       self.rules.version)
+        at = utc_iso(item.entry.published_at or extracted.published_at or item.fetched_at)
+        prepared = self.desk.prepare(changes["title"], extracted.text, extracted.author,
+                                     extracted.credits, _entities(item.result.tags), at)
+        with transaction(self.db):
+            store_revision(self.db, recheck.article_id, changes, item.result.tags.tags,
+                           self.rules.version)
+            self.desk.revise(recheck.article_id, prepared, at)
         logger.info("%s: article %d changed, previous text kept as a revision", item.source,
                     recheck.article_id)
         return Outcome.UPDATED
+
+
+def _entities(tags: TagResult) -> list[str]:
+    return [t.topic for t in tags.tags if t.kind == TagKind.ENTITY]
 
 
 def _offtopic_detail(tags: TagResult) -> str | None:

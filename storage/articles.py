@@ -48,20 +48,20 @@ def store_article(db: sqlite_utils.Database, article: ArticleRecord, tags: list[
 
 def store_revision(db: sqlite_utils.Database, article_id: int, changes: dict[str, Any],
                    tags: list[TopicMatch], rules_version: str) -> None:
-    """Keep the previous text as a revision and update the article in place."""
+    """Keep the previous text as a revision and update the article in place (inside the
+    caller's transaction, with what follows from the new text)."""
     unknown = set(changes) - set(ARTICLE_COLUMNS)
     if unknown:
         raise ValueError(f"not article columns: {sorted(unknown)}")
     now = utcnow()
-    with transaction(db):
-        db.execute(
-            "INSERT INTO article_revisions (article_id, title, text, content_hash, fetched_at, "
-            "replaced_at) SELECT id, title, text, content_hash, COALESCE(updated_at, "
-            "fetched_at), ? FROM articles WHERE id = ?", [now, article_id])
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        db.execute(f"UPDATE articles SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608
-                   [*changes.values(), now, article_id])
-        replace_tags(db, article_id, tags, rules_version)
+    db.execute(
+        "INSERT INTO article_revisions (article_id, title, text, content_hash, fetched_at, "
+        "replaced_at) SELECT id, title, text, content_hash, COALESCE(updated_at, "
+        "fetched_at), ? FROM articles WHERE id = ?", [now, article_id])
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    db.execute(f"UPDATE articles SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608
+               [*changes.values(), now, article_id])
+    replace_tags(db, article_id, tags, rules_version)
 
 
 def insert_tags(db: sqlite_utils.Database, article_id: int, tags: list[TopicMatch],

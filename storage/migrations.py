@@ -203,13 +203,14 @@ def stories(db: sqlite_utils.Database) -> None:
     db.table("articles").create_index(["story_id"])
     db.table("articles").create_index(["wire"])
     db.execute("CREATE TABLE fingerprint_schemes (id INTEGER PRIMARY KEY, scheme TEXT UNIQUE)")
+    # Each text's signature, with its band keys (packed 64-bit integers) so that its rows of
+    # fingerprint_bands are found without a second index.
     db.execute("CREATE TABLE fingerprints (article_id INTEGER PRIMARY KEY REFERENCES "
-               "articles(id), scheme_id INTEGER, shingles INTEGER, signature BLOB)")
+               "articles(id), scheme_id INTEGER, shingles INTEGER, signature BLOB, bands BLOB)")
     # One row per band of each signature; the band key mixes in the scheme, so that
     # signatures of two schemes never meet.
     db.execute("CREATE TABLE fingerprint_bands (key INTEGER, article_id INTEGER, "
                "PRIMARY KEY (key, article_id)) WITHOUT ROWID")
-    db.execute("CREATE INDEX fingerprint_bands_article ON fingerprint_bands (article_id)")
     db.table("stories").create(
         {"id": int, "title": str, "first_article_id": int, "first_seen_at": str,
          "last_seen_at": str, "articles": int, "outlets": int, "topics": str},
@@ -224,11 +225,11 @@ def stories(db: sqlite_utils.Database) -> None:
     # The terms stories are matched on (title and lead lemmas, names, entities, numbers,
     # event days), twice: each article's as one row (what is read of a candidate, with the
     # total worth of its terms when `counted` articles were stored), and each term's
-    # articles with the time
-    # they stand for (how candidates are found); and how many articles use each term.
+    # articles with the time they stand for, in Unix seconds (how candidates are found);
+    # and how many articles use each term.
     db.execute("CREATE TABLE article_terms (article_id INTEGER PRIMARY KEY, at TEXT, "
                "total REAL, counted INTEGER, terms TEXT)")
-    db.execute("CREATE TABLE story_terms (term TEXT, at TEXT, article_id INTEGER, "
+    db.execute("CREATE TABLE story_terms (term TEXT, at INTEGER, article_id INTEGER, "
                "PRIMARY KEY (term, at, article_id)) WITHOUT ROWID")
     db.execute("CREATE TABLE term_counts (term TEXT PRIMARY KEY, articles INTEGER, "
                "prior REAL) WITHOUT ROWID")

@@ -8,6 +8,7 @@ processes never open two stories for one event.
 from __future__ import annotations
 
 import json
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from veille.model import StoryFacts
+from veille.times import moment
 
 TOTAL = ""  # the term_counts row that counts the articles themselves
 DAY = "!"  # the first character of an event day's term ("!2026-11-05")
@@ -58,12 +60,24 @@ def scheme_id(db: sqlite_utils.Database, scheme: str) -> int:
 
 def add_fingerprint(db: sqlite_utils.Database, article_id: int, scheme: int, shingles: int,
                     signature: bytes, bands: Iterable[int]) -> None:
-    db.execute("INSERT OR REPLACE INTO fingerprints (article_id, scheme_id, shingles, "
-               "signature) VALUES (?, ?, ?, ?)", [article_id, scheme, shingles, signature])
-    db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
+    remove_fingerprint(db, article_id)
+    keys = list(bands)
+    db.execute("INSERT INTO fingerprints (article_id, scheme_id, shingles, signature, bands) "
+               "VALUES (?, ?, ?, ?, ?)",
+               [article_id, scheme, shingles, signature, array("q", keys).tobytes()])
     db.conn.executemany(
         "INSERT OR IGNORE INTO fingerprint_bands (key, article_id) VALUES (?, ?)",
-        [(key, article_id) for key in bands])
+        [(key, article_id) for key in keys])
+
+
+def remove_fingerprint(db: sqlite_utils.Database, article_id: int) -> None:
+    row = db.execute("SELECT bands FROM fingerprints WHERE article_id = ?",
+                     [article_id]).fetchone()
+    if row is None:
+        return
+    db.conn.executemany("DELETE FROM fingerprint_bands WHERE key = ? AND article_id = ?",
+                        [(key, article_id) for key in array("q", row[0] or b"")])
+    db.execute("DELETE FROM fingerprints WHERE article_id = ?", [article_id])
 
 
 def band_matches(db: sqlite_utils.Database, bands: Iterable[int],
@@ -113,7 +127,7 @@ def add_story_terms(db: sqlite_utils.Database, article_id: int, at: str,
                [article_id, at, round(worth, 4), counted, "\n".join(unique)])
     db.conn.executemany(
         "INSERT OR IGNORE INTO story_terms (term, at, article_id) VALUES (?, ?, ?)",
-        [(t, at, article_id) for t in unique])
+        [(t, _seconds(at), article_id) for t in unique])
     db.conn.executemany(
         "INSERT INTO term_counts (term, articles, prior) VALUES (?, 1, ?) ON CONFLICT(term) "
         "DO UPDATE SET articles = articles + 1, prior = COALESCE(excluded.prior, prior)",
@@ -125,12 +139,17 @@ def remove_story_terms(db: sqlite_utils.Database, article_id: int) -> None:
                      [article_id]).fetchone()
     if row is None:
         return
-    at, terms = row[0], _terms(row[1])
+    at, terms = _seconds(row[0]), _terms(row[1])
     db.conn.executemany("DELETE FROM story_terms WHERE term = ? AND at = ? AND article_id = ?",
                         [(t, at, article_id) for t in terms])
     db.execute("DELETE FROM article_terms WHERE article_id = ?", [article_id])
     db.conn.executemany("UPDATE term_counts SET articles = max(0, articles - 1) "
                         "WHERE term = ?", [(t,) for t in [TOTAL, *terms]])
+
+
+def _seconds(at: str) -> int:
+    """story_terms keeps times as Unix seconds: a quarter of the size of ISO text."""
+    return int(moment(at).timestamp())
 
 
 def _terms(joined: str | None) -> list[str]:
@@ -158,7 +177,7 @@ def term_matches(db: sqlite_utils.Database, terms: list[str], start: str, end: s
     return [(r[0], r[1]) for r in db.execute(
         f"SELECT article_id, count(*) AS n FROM story_terms WHERE term IN ({marks}) "  # noqa: S608
         "AND at BETWEEN ? AND ? GROUP BY article_id HAVING n >= 2 ORDER BY n DESC LIMIT ?",
-        [*terms, start, end, limit])]
+        [*terms, _seconds(start), _seconds(end), limit])]
 
 
 @dataclass(frozen=True)
@@ -413,8 +432,8 @@ def forget_story_data(db: sqlite_utils.Database, ids: list[int]) -> None:
             "AND story_id IS NOT NULL", chunk)}
         for article_id in chunk:
             remove_story_terms(db, article_id)
-        for table in ("story_links", "fingerprints", "fingerprint_bands"):
-            db.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", chunk)  # noqa: S608
+            remove_fingerprint(db, article_id)
+        db.execute(f"DELETE FROM story_links WHERE article_id IN ({marks})", chunk)  # noqa: S608
         db.execute(f"UPDATE articles SET story_id = NULL, copy_of = NULL, wire = NULL "  # noqa: S608
                    f"WHERE id IN ({marks})", chunk)
     for story_id in stories:

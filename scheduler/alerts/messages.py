@@ -106,9 +106,18 @@ def follow_up_message(alert: DueAlert, outlets: list[tuple[str, str]], zone: Zon
 def digest_message(articles: list[DueAlert], tags: dict[int, Tags], zone: ZoneInfo,
                    body_max: int, title_max: int, reason: str = "",
                    labels: dict[str, str] | None = None) -> Message:
-    """Several articles in one message, grouped by their main topic, with counts."""
+    """Several articles in one message, grouped by their main topic, with counts: one
+    entry per story (its first matching article, and how many outlets published it)."""
     groups: dict[str, list[DueAlert]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
+    seen: set[int] = set()
+    entries = []
+    for article in articles:  # a story's first alert and its follow-up are one entry
+        if article.story_id is None or article.story_id not in seen:
+            entries.append(article)
+        if article.story_id is not None:
+            seen.add(article.story_id)
+    articles = entries
     for article in articles:
         topics = tags.get(article.article_id, {}).get(TagKind.TOPIC, []) or ["autres"]
         groups[topics[0]].append(article)

@@ -242,6 +242,23 @@ class StoryDesk:
         return _hours(first.first_seen_at, second.first_seen_at) <= \
             MERGE_WITHIN.total_seconds() / 3600
 
+    def revise(self, article_id: int, prepared: Prepared, at: str) -> None:
+        """A stored article whose text changed (a live blog, a corrected dispatch): its
+        fingerprint and terms follow its text; it stays in its story, with its copy link."""
+        fp = prepared.fingerprint
+        if fp is None:
+            store.remove_fingerprint(self.db, article_id)
+        else:
+            store.add_fingerprint(self.db, article_id, self.scheme, fp.shingles, fp.signature,
+                                  fp.bands)
+        weights, counted = self._weights(set(prepared.terms.weights), prepared.terms.weights)
+        store.remove_story_terms(self.db, article_id)
+        store.add_story_terms(self.db, article_id, at, prepared.terms.weights,
+                              prepared.terms.days, (sum(weights.values()), counted))
+        story = store.story_of(self.db, [article_id]).get(article_id)
+        if story is not None:
+            store.refresh_story(self.db, story)  # its title may be the one that changed
+
     def record(self, article_id: int, prepared: Prepared, decision: Decision,
                at: str) -> int:
         """Store the article's copy link, fingerprint, terms and story; its story id."""

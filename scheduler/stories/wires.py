@@ -131,4 +131,4 @@ class WireReader:
                 if not (i in edges and self.credit(line))]
         body = "\n".join(kept)
         match = self._dateline.match(body.lstrip())
-        return body.lstrip()[match.end():] if match else body
+        return body.lstrip()[match.end():].lstrip() if match else body

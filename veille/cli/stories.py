@@ -60,7 +60,7 @@ def stories(opts: Options, since: str | None, topic: str | None, min_outlets: in
             click.echo(json.dumps(asdict(row), ensure_ascii=False))
             continue
         wire = f" · {row.wire.upper()}" if row.wire else ""
-        click.echo(f"#{row.id}  {row.outlets} média(s) · {row.articles} article(s){wire} · "
+        click.echo(f"#{row.id}  {row.outlets} outlet(s) · {row.articles} article(s){wire} · "
                    f"{', '.join(row.topics) or '-'}")
         click.echo(f"    {_when(row.first_seen_at)} {row.first_outlet} — {row.title}")
     if not as_json:
