@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,17 +21,23 @@ LATER = ["kharkiv-drones-ouestfrance"]
 SANCTIONS = ["eu-sanctions-20-dispatch"]
 
 
-def receiver_with(*paths: str) -> NewsSite:
-    return NewsSite({p: Route(b'{"ok": true}', content_type="application/json")
-                     for p in paths}).start()
+@contextmanager
+def receiver(*paths: str) -> Iterator[NewsSite]:
+    """A webhook receiver on 127.0.0.1 answering 200 at each of `paths`."""
+    with NewsSite({p: Route(b'{"ok": true}', content_type="application/json")
+                   for p in paths}) as hook:
+        yield hook
 
 
 def received(hook: NewsSite, path: str) -> list[dict]:
     return [json.loads(body) for at, body in hook.posts if at == path]
 
 
-def json_target(hook: NewsSite, path: str) -> str:
-    return f"json://127.0.0.1:{hook.port}{path}"
+def rule(name: str, hook: NewsSite, path: str, topics: list[str], **extra: object) -> str:
+    """An alert rule sending to `path` of the receiver (Apprise's json:// target)."""
+    lines = "".join(f"{key} = {json.dumps(value)}\n" for key, value in extra.items())
+    return (f'[[rule]]\nname = "{name}"\ntopics = {json.dumps(topics)}\n{lines}'
+            f'targets = ["json://127.0.0.1:{hook.port}{path}"]\n\n')
 
 
 def crawl(tmp_path: Path, sites: dict[str, NewsSite], alerts: str, name: str = "s.toml"):
@@ -41,20 +49,9 @@ def crawl(tmp_path: Path, sites: dict[str, NewsSite], alerts: str, name: str = "
 
 
 def test_one_message_per_story_and_one_follow_up_when_it_spreads(tmp_path):
-    hook = receiver_with("/first", "/spread")
-    try:
-        alerts = f"""
-[[rule]]
-name = "ukraine"
-topics = ["ukraine"]
-targets = ["{json_target(hook, '/first')}"]
-
-[[rule]]
-name = "suivi"
-topics = ["ukraine"]
-follow_up = 3
-targets = ["{json_target(hook, '/spread')}"]
-"""
+    with receiver("/first", "/spread") as hook:
+        alerts = (rule("ukraine", hook, "/first", ["ukraine"])
+                  + rule("suivi", hook, "/spread", ["ukraine"], follow_up=3))
         with outlets(KHARKIV, ago=timedelta(hours=3)) as sites:
             result = crawl(tmp_path, sites, alerts)
             assert result.returncode == 0, result.stderr[-3000:]
@@ -79,19 +76,11 @@ targets = ["{json_target(hook, '/spread')}"]
         rows = sqlite3.connect(tmp_path / "v.db").execute(
             "SELECT count(DISTINCT story_id), count(*) FROM articles").fetchone()
         assert rows == (1, 5)
-    finally:
-        hook.stop()
 
 
 def test_a_new_sources_backlog_sends_nothing(tmp_path):
-    hook = receiver_with("/hook")
-    try:
-        alerts = f"""
-[[rule]]
-name = "ukraine"
-topics = ["ukraine", "russia"]
-targets = ["{json_target(hook, '/hook')}"]
-"""
+    with receiver("/hook") as hook:
+        alerts = rule("ukraine", hook, "/hook", ["ukraine", "russia"])
         # a new source lists articles published 11 days ago: stored, not pushed
         with outlets(KHARKIV[:2], ago=timedelta(days=11)) as old:
             result = crawl(tmp_path, old, alerts)
@@ -105,22 +94,12 @@ targets = ["{json_target(hook, '/hook')}"]
         assert today.returncode == 0, today.stderr[-3000:]
         assert [m["title"] for m in received(hook, "/hook")] == [
             f"[veille] {labelled()['eu-sanctions-20-dispatch']['title']}"]
-    finally:
-        hook.stop()
 
 
 def test_digest_has_one_entry_per_story_with_its_outlets(tmp_path):
-    hook = receiver_with("/digest")
-    try:
-        alerts = f"""
-[[rule]]
-name = "resume"
-topics = ["ukraine", "russia"]
-mode = "digest"
-every = "1h"
-follow_up = 2
-targets = ["{json_target(hook, '/digest')}"]
-"""
+    with receiver("/digest") as hook:
+        alerts = rule("resume", hook, "/digest", ["ukraine", "russia"], mode="digest",
+                      every="1h", follow_up=2)
         with outlets([*KHARKIV, *SANCTIONS], ago=timedelta(hours=3)) as sites:
             result = crawl(tmp_path, sites, alerts)
         assert result.returncode == 0, result.stderr[-3000:]
@@ -140,5 +119,3 @@ targets = ["{json_target(hook, '/digest')}"]
         assert digest[0]["title"].startswith("[veille] Résumé : 2 articles")
         assert body.count("• ") == 2
         assert "(repris par 4 médias)" in body
-    finally:
-        hook.stop()
