@@ -1,6 +1,8 @@
 """Build bench/stories/labelled.jsonl from the hand-written events in bench/stories/events/.
 
     python bench/stories/build_set.py
+    python bench/stories/build_set.py --events bench/stories/blind/events \
+        --out bench/stories/blind/blind.jsonl
 
 A dispatch's republications are made from it with the edits each [[copies]] entry
 lists, applied in this order: replace, drop, truncate, insert, then the dateline kept
@@ -9,6 +11,7 @@ or dropped and the credit lines added. Everything else is written by hand.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
@@ -32,7 +35,8 @@ OUTLETS = {  # outlet id -> the name its pages give (og:site_name)
     "bfmtv": "BFMTV", "7sur7": "7sur7", "dhnet": "La DH", "lesoir": "Le Soir",
     "lecho": "L'Echo", "rts": "RTS Info", "24heures": "24 heures",
     "tdg": "Tribune de Genève", "tass-fr": "TASS (français)", "infos-russie": "Infos Russie",
-    "courrier": "Courrier international", "rtl": "RTL",
+    "courrier": "Courrier international", "rtl": "RTL", "sudouest": "Sud Ouest",
+    "huffpost": "HuffPost", "tf1info": "TF1 Info", "europe1": "Europe 1", "lacroix": "La Croix",
 }
 
 
@@ -112,9 +116,9 @@ def event_items(event: dict[str, Any]) -> list[Item]:
     return items
 
 
-def build() -> list[Item]:
+def build(events: Path = EVENTS) -> list[Item]:
     items: list[Item] = []
-    for path in sorted(EVENTS.glob("*.toml")):
+    for path in sorted(events.glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for event in data.get("event", [data]):
             items += event_items(event)
@@ -126,8 +130,12 @@ def build() -> list[Item]:
 
 
 def main() -> None:
-    items = build()
-    with OUT.open("w", encoding="utf-8") as out:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=Path, default=EVENTS)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    items = build(args.events)
+    with args.out.open("w", encoding="utf-8") as out:
         for item in items:
             out.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
     stories = {i.story for i in items}
