@@ -12,7 +12,7 @@ agency, on another outlet) and new articles. Prints per article, at each size:
 - story assignment (terms, candidates in the 72-hour window, the story and its link),
 - the commit of the transaction (both together, as the pipeline commits them),
 with the median and the 95th percentile, how many copies were found, and the
-resident memory of the process.
+peak resident memory of a fresh process that stores them (not the one that built the database).
 
 The articles of the largest size span one year (a million articles: 2,700 a day, so
 that 16,000 are in a 72-hour window either side); the smaller sizes are its first days
@@ -26,16 +26,20 @@ corpus words, the worst case where every term is shared by hundreds of articles.
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import sqlite3
 import statistics
+import subprocess
 import sys
 import time
+from contextlib import closing
 from multiprocessing import Pool
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synthetic import Generator, Synthetic, make_article
+from bench.synthetic import Generator, Synthetic, dump_state, make_article
 from scheduler.dedup import near
 from scheduler.dedup.content import content_hash
 from scheduler.stories.assign import Prepared, StoryDesk
@@ -47,6 +51,7 @@ from veille.model import ArticleRecord
 from veille.text import folded_words
 
 _state: dict = {}
+BATCH = 2000
 
 
 def _init(state: dict) -> None:
@@ -73,22 +78,23 @@ def _record(article: Synthetic, title: str | None = None) -> ArticleRecord:
 
 
 def grow(db_path: Path, generator: Generator, start: int, stop: int, total: int) -> None:
-    """Store articles start..stop: each as the first of its story, with all its rows."""
+    """Store articles start..stop: each as the first of its story, with all its rows. Two
+    workers prepare the next batch while this process stores the current one."""
     db = open_db(db_path)
     desk = StoryDesk(db)
     scheme = desk.scheme
+    batches = [range(b, min(b + BATCH, stop)) for b in range(start, stop, BATCH)]
     with Pool(2, initializer=_init, initargs=(generator.state(),)) as pool:
-        batch: list = []
-        for item in pool.imap(_prepared, ((n, total) for n in range(start, stop)),
-                              chunksize=200):
-            batch.append(item)
-            if len(batch) == 2000:
-                _insert(db, desk, batch, scheme)
-                batch = []
-                done = batch_end = item[0].n + 1
-                if done % 50_000 == 0:
-                    print(f"  built {batch_end:,} articles", flush=True)
-        _insert(db, desk, batch, scheme)
+        pending = pool.map_async(_prepared, [(n, total) for n in batches[0]], chunksize=100) \
+            if batches else None
+        for i, _ in enumerate(batches):
+            assert pending is not None
+            ready = pending.get()
+            pending = pool.map_async(_prepared, [(n, total) for n in batches[i + 1]],
+                                     chunksize=100) if i + 1 < len(batches) else None
+            _insert(db, desk, ready, scheme)
+            if batches[i].stop % 50_000 == 0:
+                print(f"  built {batches[i].stop:,} articles", flush=True)
     db.close()
 
 
@@ -122,17 +128,18 @@ def copy_of(original: Synthetic, rng: random.Random, k: int) -> Synthetic:
 
 
 def rss_mb() -> float:
+    """The peak resident memory of this process (VmHWM: unlike ru_maxrss, not inherited
+    from the process that started it)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
 
-def probe(db_path: Path, generator: Generator, size: int, total: int, count: int,
+def probe(db_path: Path, state: dict, size: int, total: int, count: int,
           rng: random.Random) -> dict:
     db = open_db(db_path)
     desk = StoryDesk(db)
-    state = generator.state()
     near_ms, story_ms, commit_ms, found, false = [], [], [], 0, 0
     warm = make_article(state, 0, total)  # the dictionaries load once per process, not here
     desk.prepare(warm.title, warm.text, published=warm.published)
@@ -191,6 +198,60 @@ def probe(db_path: Path, generator: Generator, size: int, total: int, count: int
             "rss_mb": rss_mb()}
 
 
+def probe_in_fresh_process(args: argparse.Namespace, db: Path, size: int, total: int,
+                           state_path: Path) -> dict:
+    """The probes of one size in a new interpreter: its memory is what storing articles
+    takes at that size, not what building the database took."""
+    result = subprocess.run(
+        [sys.executable, __file__, str(args.corpus), "--probe", str(size), "--total", str(total),
+         "--db", str(db), "--probes", str(args.probes), "--state", str(state_path)],
+        capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"probe at {size:,} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def kept(db: Path, size: int) -> Path:
+    return db.with_name(f"{db.stem}.{size}{db.suffix}")
+
+
+def build_and_probe(args: argparse.Namespace, total: int, state_path: Path) -> list[dict]:
+    """Grow the database to each size; keep a copy at each (the probes then store into
+    the copy, so that growing goes on from the database as built)."""
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    for old in args.db.parent.glob(args.db.stem + "*"):
+        if old.is_file() and old.suffix != ".log":
+            old.unlink()
+    generator = Generator(args.corpus, names=args.names)
+    dump_state(generator.state(), state_path)
+    rows, built = [], 0
+    for size in sorted(args.sizes):
+        started = time.perf_counter()
+        grow(args.db, generator, built, size, total)
+        print(f"built {size:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
+        built = size
+        with closing(sqlite3.connect(args.db)) as db, \
+                closing(sqlite3.connect(kept(args.db, size))) as copy:
+            db.backup(copy)
+        rows.append(reprobe(args, size, total, state_path))
+    return rows
+
+
+def reprobe(args: argparse.Namespace, size: int, total: int, state_path: Path) -> dict:
+    """Probe a copy of the database kept at this size."""
+    source = kept(args.db, size)
+    probed = source.with_name(source.name + ".probed")
+    for old in source.parent.glob(probed.name + "*"):
+        old.unlink()
+    with closing(sqlite3.connect(source)) as db, closing(sqlite3.connect(probed)) as copy:
+        db.backup(copy)
+    row = probe_in_fresh_process(args, probed, size, total, state_path)
+    print(row, flush=True)
+    for old in source.parent.glob(probed.name + "*"):
+        old.unlink()
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
@@ -200,26 +261,26 @@ def main() -> None:
     parser.add_argument("--names", type=int, default=6,
                         help="names each article adds, drawn by Zipf's law (an open vocabulary "
                              "as in the news; 0: only the corpus words, the worst case)")
+    parser.add_argument("--reprobe", action="store_true",
+                        help="probe again the databases kept by an earlier run at each size "
+                             "(after a change to the code), without building them")
+    parser.add_argument("--probe", type=int, metavar="SIZE", help=argparse.SUPPRESS)
+    parser.add_argument("--total", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.db.parent.mkdir(parents=True, exist_ok=True)
-    for old in args.db.parent.glob(args.db.name + "*"):
-        if old.is_file():
-            old.unlink()
-    generator = Generator(args.corpus, names=args.names)
+    if args.probe:  # the child of probe_in_fresh_process
+        state = json.loads(args.state.read_text(encoding="utf-8"))
+        print(json.dumps(probe(args.db, state, args.probe, args.total, args.probes,
+                               random.Random(7 + args.probe))))
+        return
+    state_path = args.db.with_suffix(".state.json")
     total = max(args.sizes)
-    rng = random.Random(7)
-    rows, built = [], 0
-    for size in sorted(args.sizes):
-        started = time.perf_counter()
-        grow(args.db, generator, built, size, total)
-        print(f"built {size:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
-        built = size
-        rows.append(probe(args.db, generator, size, total, args.probes, rng))
-        print(rows[-1], flush=True)
+    rows = [reprobe(args, size, total, state_path) for size in sorted(args.sizes)] \
+        if args.reprobe else build_and_probe(args, total, state_path)
     print(f"\nnames per article: {args.names}; probes per size: {args.probes}")
     print("\n| stored articles | near-copy check + insert, median / p95 (ms) | story assignment,"
           " median / p95 (ms) | commit, median / p95 (ms) | copies found | false copies |"
-          " RSS (MB) |")
+          " peak RSS (MB) |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['size']:,} | {r['near_median']:.2f} / {r['near_p95']:.2f} | "

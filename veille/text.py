@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
 TOKEN = re.compile(r"[^\W_]+")
@@ -15,6 +16,12 @@ def fold(text: str) -> str:
     """Case- and accent-insensitive form: 'Kyïv' and 'KYIV' both become 'kyiv'."""
     decomposed = unicodedata.normalize("NFKD", text.translate(APOSTROPHES).casefold())
     return COMBINING_MARKS.sub("", decomposed)
+
+
+@lru_cache(maxsize=100_000)
+def fold_word(word: str) -> str:
+    """fold() of one word, remembered: words recur from one article to the next."""
+    return fold(word)
 
 
 def tokens(text: str) -> list[tuple[int, int, str]]:

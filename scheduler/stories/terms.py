@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import simplemma
 
-from veille.text import fold, tokens
+from veille.text import fold, fold_word, tokens
 from veille.times import moment
 
 LEAD_CHARS = 300
@@ -95,8 +95,10 @@ def lead(title: str | None, text: str) -> str:
 
 
 def _sentence_start(text: str, index: int) -> bool:
-    before = text[:index].rstrip(" «\"“(")
-    return not before or before[-1] in ".!?:\n»"
+    i = index - 1
+    while i >= 0 and text[i] in " «\"“(":
+        i -= 1
+    return i < 0 or text[i] in ".!?:\n»"
 
 
 def _proper_names(text: str) -> dict[str, float]:
@@ -105,7 +107,7 @@ def _proper_names(text: str) -> dict[str, float]:
         if _sentence_start(text, match.start()):
             continue
         word = match.group(1).replace("’", "'").split("'")[-1]
-        term = fold(word)
+        term = fold_word(word)
         if len(term) >= MIN_LETTERS and term not in STOPWORDS:
             names[term] = prior(word.lower())
     return names
@@ -145,9 +147,9 @@ def story_terms(title: str | None, text: str, entities: Iterable[str] = (),
             weights[NUMBER + word] = prior(word)
             continue
         lemma = _lemma(word)
-        term = fold(lemma)
-        if len(term) >= MIN_LETTERS and term not in STOPWORDS and fold(word) not in STOPWORDS \
-                and not re.search(r"\d", term):
+        term = fold_word(lemma)
+        if len(term) >= MIN_LETTERS and term not in STOPWORDS \
+                and fold_word(word) not in STOPWORDS and not re.search(r"\d", term):
             weights.setdefault(term, prior(lemma))
     for entity in entities:  # half: the name it stands for is often a term of its own
         weights[ENTITY + entity] = prior(entity.replace("-", " ")) / 2

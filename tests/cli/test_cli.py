@@ -47,6 +47,13 @@ def test_demo_runs_offline_and_shows_stored_rows(demo_run):
     assert "Retraites" not in result.stdout.split("Articles stored")[1]
     assert "quotidien-international" in result.stdout
     assert (workdir / "veille-demo.db").exists()
+    # the story: one AFP dispatch run by three outlets, one of which also reported on it
+    stories = result.stdout.split("Stories published by several outlets")[1]
+    assert "3 outlet(s) · 4 article(s) · AFP" in stories
+    timeline = [line for line in stories.splitlines() if line.startswith("  2026-11-27")]
+    assert "first" in timeline[0] and "Le Quotidien de l'Est" in timeline[0]
+    assert [("copy of #" in line, "own reporting" in line) for line in timeline[1:]] == [
+        (True, False), (True, False), (False, True)]
 
 
 def test_search_on_demo_database(demo_run):
@@ -73,7 +80,7 @@ def test_stats_on_demo_database(demo_run):
     workdir, _ = demo_run
     result = run_veille("--db", str(workdir / "veille-demo.db"), "stats")
     assert result.returncode == 0
-    assert "Articles: 5" in result.stdout
+    assert "Articles: 9" in result.stdout
     assert "ukraine" in result.stdout
 
 

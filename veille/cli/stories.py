@@ -62,7 +62,7 @@ def stories(opts: Options, since: str | None, topic: str | None, min_outlets: in
         wire = f" · {row.wire.upper()}" if row.wire else ""
         click.echo(f"#{row.id}  {row.outlets} outlet(s) · {row.articles} article(s){wire} · "
                    f"{', '.join(row.topics) or '-'}")
-        click.echo(f"    {_when(row.first_seen_at)} {row.first_outlet} — {row.title}")
+        click.echo(f"    {_when(row.first_seen_at)} UTC {row.first_outlet} — {row.title}")
     if not as_json:
         click.echo(f"{len(rows)} story(ies).", err=True)
 
@@ -101,7 +101,7 @@ def story(opts: Options, story_id: int, as_json: bool) -> None:
     first = moment(entries[0].at) if entries else None
     click.echo(f"Story #{found.id}: {found.title}")
     click.echo(f"{found.outlets} outlet(s), {found.articles} article(s), "
-               f"{_when(found.first_seen_at)} → {_when(found.last_seen_at)}; "
+               f"{_when(found.first_seen_at)} → {_when(found.last_seen_at)} UTC; "
                f"topics: {', '.join(found.topics) or '-'}")
     for entry in entries:
         delay = moment(entry.at) - first if first else None

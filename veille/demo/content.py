@@ -198,3 +198,76 @@ KYIV_WINTER = Article(
         "d'appoint.",
     ],
 )
+
+# -- one dispatch, three outlets: a story ------------------------------------------------
+# An AFP dispatch as the demo outlet runs it, its republication by two other outlets (cut,
+# retitled, its credit moved or gone) and one outlet's own reporting on the same event.
+
+ZAPORIZHZHIA_PARAGRAPHS = [
+    "Selon l'Agence internationale de l'énergie atomique (AIEA), la dernière ligne à haute "
+    "tension de 750 kV, baptisée Dniprovska, a été coupée vers 04h00 par des bombardements "
+    "dont Kiev et Moscou se rejettent la responsabilité.",
+    "Les six réacteurs, à l'arrêt depuis 2022, continuent d'être refroidis grâce à vingt "
+    "générateurs diesel, qui disposent de carburant pour une dizaine de jours, a indiqué le "
+    "directeur général de l'AIEA, Rafael Grossi, en appelant à « une retenue maximale ».",
+    "L'opérateur ukrainien Energoatom a dénoncé « une provocation russe », tandis que la "
+    "direction installée par Rosatom affirme que des drones ukrainiens ont visé la ville "
+    "voisine d'Enerhodar.",
+    "C'est la dixième fois depuis le début de l'invasion que la plus grande centrale "
+    "nucléaire d'Europe perd toute alimentation électrique extérieure.",
+]
+
+ZAPORIZHZHIA = Article(
+    slug="zaporijjia-centrale-ligne-coupee",
+    section="International",
+    title="Zaporijjia : la centrale nucléaire privée de sa dernière ligne électrique",
+    lead=("KIEV (AFP) - La centrale nucléaire de Zaporijjia, occupée par l'armée russe dans "
+          "le sud de l'Ukraine, a de nouveau perdu jeudi sa dernière ligne d'alimentation "
+          "électrique extérieure et fonctionne sur ses générateurs de secours."),
+    author="Le Quotidien de l'Est avec AFP",
+    published=T("2026-11-27T10:30:00+01:00"),
+    paragraphs=[*ZAPORIZHZHIA_PARAGRAPHS, "Avec AFP"],
+)
+
+ZAPORIZHZHIA_RHIN = Article(
+    slug="zaporijjia-generateurs-diesel",
+    section="Monde",
+    title="Ukraine : la centrale de Zaporijjia à nouveau sur ses générateurs diesel",
+    lead=ZAPORIZHZHIA.lead,
+    author="Le Courrier du Rhin",
+    published=T("2026-11-27T11:05:00+01:00"),
+    paragraphs=[*ZAPORIZHZHIA_PARAGRAPHS[:2], "© AFP"],
+)
+
+ZAPORIZHZHIA_ATLANTIQUE = Article(
+    slug="centrale-zaporijjia-coupure",
+    section="Monde",
+    title="Coupure de courant à la centrale de Zaporijjia, l'AIEA inquiète",
+    lead=ZAPORIZHZHIA.lead.removeprefix("KIEV (AFP) - "),
+    author="La rédaction",
+    published=T("2026-11-27T11:40:00+01:00"),
+    paragraphs=ZAPORIZHZHIA_PARAGRAPHS[:3],
+)
+
+ZAPORIZHZHIA_REPORTAGE = Article(
+    slug="enerhodar-centrale-inquietude",
+    section="Monde",
+    title="A Enerhodar, la centrale de Zaporijjia suspendue à ses générateurs",
+    lead=("Depuis jeudi matin, les vingt générateurs diesel de la centrale de Zaporijjia "
+          "tournent sans relâche : la ligne Dniprovska, la dernière qui la reliait au réseau, "
+          "a été coupée dans la nuit."),
+    author="Marc Lenoir, à Zaporijjia",
+    published=T("2026-11-27T15:20:00+01:00"),
+    paragraphs=[
+        "Sur la rive nord du réservoir de Kakhovka, à Zaporijjia, les habitants guettent les "
+        "nouvelles d'Enerhodar, la ville des employés de la centrale, sous occupation russe "
+        "depuis mars 2022. « Dix jours de carburant, ce n'est rien », soupire Ivan, ancien "
+        "ingénieur du site, qui a quitté Enerhodar en 2023.",
+        "Rafael Grossi, le directeur général de l'AIEA, a réclamé un arrêt des tirs autour "
+        "de la ligne Dniprovska pour permettre aux techniciens de la réparer. Ses inspecteurs "
+        "présents sur le site décrivent des réserves de diesel en baisse.",
+        "Energoatom accuse l'armée russe d'avoir délibérément visé la ligne, Moscou accuse "
+        "Kiev. Pour les experts, les réacteurs, à l'arrêt, ne présentent pas de danger "
+        "immédiat tant que leur refroidissement est assuré.",
+    ],
+)

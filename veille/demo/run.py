@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
 
 from storage.db import open_db
 from storage.queries import TOPIC_COUNTS_SQL, article_overview, strongest_evidence
+from storage.stories import list_stories
 from veille.demo import content
 from veille.demo.pages import (
     Article,
@@ -44,9 +46,11 @@ def build_demo_site() -> NewsSite:
                    content_type="text/html; charset=ISO-8859-1"))
     site.add(VIDEO_PATH, Route(empty_page("Vidéo : la conférence de presse de Volodymyr "
                                           "Zelensky").encode("utf-8")))
+    site.add(content.ZAPORIZHZHIA.path, Route(article_html(content.ZAPORIZHZHIA).encode()))
     rss_items = [_item(site, a) for a in (content.NATO_SUMMIT, content.KHARKIV,
                                            content.SANCTIONS, content.PENSIONS,
-                                           content.ROLLER_COASTER, content.ENGLISH)]
+                                           content.ROLLER_COASTER, content.ENGLISH,
+                                           content.ZAPORIZHZHIA)]
     rss_items.append(_item(site, content.CEASEFIRE, TRACKING))
     rss_items.append(FeedItem(site.url(VIDEO_PATH), "Vidéo : la conférence de presse",
                               content.KHARKIV.published))
@@ -61,20 +65,34 @@ def build_demo_site() -> NewsSite:
     return site
 
 
-def demo_sources_toml(site: NewsSite) -> str:
-    return f"""# Sources of the demo: the local news site started by `veille demo`.
-[[source]]
-name = "quotidien-international"
-url = "{site.url('/rss/international.xml')}"
-kind = "feed"
-allow_private = true
+# Two other outlets, each one feed: they run the demo outlet's AFP dispatch (cut,
+# retitled, one without its credit), and one of them its own reporting on the event.
+OTHER_OUTLETS = {
+    "courrier-rhin": ("Le Courrier du Rhin", [content.ZAPORIZHZHIA_RHIN]),
+    "echo-atlantique": ("L'Écho de l'Atlantique", [content.ZAPORIZHZHIA_ATLANTIQUE,
+                                                   content.ZAPORIZHZHIA_REPORTAGE]),
+}
 
-[[source]]
-name = "quotidien-europe"
-url = "{site.url('/atom/europe.xml')}"
-kind = "feed"
-allow_private = true
-"""
+
+def build_other_outlet(name: str, articles: list[Article]) -> NewsSite:
+    site = NewsSite()
+    for article in articles:
+        site.add(article.path, Route(article_html(article, site_name=name).encode("utf-8")))
+    site.add("/rss.xml", Route(rss_feed(name, site.base_url, [_item(site, a) for a in articles])
+                               .encode("utf-8"), content_type="application/rss+xml"))
+    return site
+
+
+def _source(name: str, url: str) -> str:
+    return f'[[source]]\nname = "{name}"\nurl = "{url}"\nkind = "feed"\nallow_private = true\n'
+
+
+def demo_sources_toml(site: NewsSite, others: dict[str, NewsSite]) -> str:
+    return "\n".join([
+        "# Sources of the demo: the local news sites started by `veille demo`.",
+        _source("quotidien-international", site.url("/rss/international.xml")),
+        _source("quotidien-europe", site.url("/atom/europe.xml")),
+        *(_source(name, other.url("/rss.xml")) for name, other in others.items())])
 
 
 def show_rows(db_path: Path) -> None:
@@ -98,26 +116,51 @@ def show_rows(db_path: Path) -> None:
     db.close()
 
 
+def _veille(db_path: Path, *args: str, sources: Path | None = None) -> int:
+    """Run a veille command on the demo database, in a subprocess, as a user would."""
+    found = ["--sources", str(sources)] if sources else []
+    return subprocess.call([sys.executable, "-P", "-m", "veille", "--db", str(db_path), *found,
+                            *args])
+
+
+def show_stories(db_path: Path) -> None:
+    """The stories the crawl found across outlets, and the timeline of the widest."""
+    db = open_db(db_path)
+    widest = list_stories(db, min_outlets=2, limit=1)
+    db.close()
+    click.echo(f"\nStories published by several outlets: veille --db {db_path} stories "
+               f"--min-outlets 2")
+    _veille(db_path, "stories", "--min-outlets", "2")
+    if widest:
+        click.echo(f"\nWho published first, who copied the AFP and who reported: "
+                   f"veille --db {db_path} story {widest[0].id}")
+        _veille(db_path, "story", str(widest[0].id))
+
+
 def run_demo(workdir: Path) -> int:
     """Serve the demo site, crawl it with `veille crawl` in a subprocess, show the result."""
     workdir.mkdir(parents=True, exist_ok=True)
     db_path = workdir / "veille-demo.db"
     for stale in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
         stale.unlink(missing_ok=True)
-    with build_demo_site() as site:
+    with ExitStack() as stack:
+        site = stack.enter_context(build_demo_site())
+        others = {source: stack.enter_context(build_other_outlet(name, articles))
+                  for source, (name, articles) in OTHER_OUTLETS.items()}
         sources = workdir / "sources.toml"
-        sources.write_text(demo_sources_toml(site), encoding="utf-8")
+        sources.write_text(demo_sources_toml(site, others), encoding="utf-8")
         click.echo(f"Demo news site running at {site.base_url} "
-                   f"({len(site.routes)} pages and feeds)")
-        click.echo(f"Crawling it: veille --db {db_path} --sources {sources} crawl\n")
-        code = subprocess.call([sys.executable, "-P", "-m", "veille", "--db", str(db_path),
-                                "--sources", str(sources), "crawl"])
-        click.echo(f"\nThe site answered {site.hits()} requests "
-                   f"(each article page at most once).")
+                   f"({len(site.routes)} pages and feeds), and two other outlets at "
+                   f"{', '.join(o.base_url for o in others.values())}")
+        click.echo(f"Crawling them: veille --db {db_path} --sources {sources} crawl\n")
+        code = _veille(db_path, "crawl", sources=sources)
+        click.echo(f"\nThe sites answered {site.hits() + sum(o.hits() for o in others.values())}"
+                   f" requests (each article page at most once).")
     if code != 0:
         click.echo(f"The crawl exited with code {code}.", err=True)
         return code
     show_rows(db_path)
+    show_stories(db_path)
     example_sql = TOPIC_COUNTS_SQL
     click.echo(f"\nTry: veille --db {db_path} search 'Kharkiv'   or   "
                f'sqlite3 {db_path} "{example_sql}"')
