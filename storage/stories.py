@@ -189,12 +189,15 @@ class Candidate:
     at: str
     total: float  # the worth of its terms...
     counted: int  # ...when this many articles had terms
-    terms: frozenset[str]  # without its event days
+    shared: frozenset[str]  # the terms asked about that it has
     days: frozenset[str]  # the days its lead puts its event on
+    terms: tuple[str, ...]  # all its terms, event days first
 
 
-def candidates(db: sqlite_utils.Database, ids: list[int]) -> dict[int, Candidate]:
-    """The articles among `ids` that are in a story, with their terms."""
+def candidates(db: sqlite_utils.Database, ids: list[int],
+               wanted: set[str]) -> dict[int, Candidate]:
+    """The articles among `ids` that are in a story, with which of the `wanted` terms they
+    have and their event days."""
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
@@ -203,10 +206,13 @@ def candidates(db: sqlite_utils.Database, ids: list[int]) -> dict[int, Candidate
             f"SELECT t.article_id, a.story_id, t.at, t.total, t.counted, t.terms "  # noqa: S608
             f"FROM article_terms t JOIN articles a ON a.id = t.article_id "
             f"WHERE t.article_id IN ({marks}) AND a.story_id IS NOT NULL", ids):
-        theirs = _terms(joined)
-        days = frozenset(t for t in theirs if t.startswith(DAY))
+        theirs = tuple(_terms(joined))  # sorted: "!2026-11-03" before any other term
+        days = 0
+        while days < len(theirs) and theirs[days].startswith(DAY):
+            days += 1
         found[article_id] = Candidate(article_id, story_id, at, total, counted or 0,
-                                      frozenset(theirs).difference(days), days)
+                                      frozenset(wanted.intersection(theirs)),
+                                      frozenset(theirs[:days]), theirs)
     return found
 
 

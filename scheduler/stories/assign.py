@@ -187,10 +187,11 @@ class StoryDesk:
         totals = {c.id: c.total for c in found}
         stale = [c for c in found if _moved(c.counted, counted)]
         if stale:
-            more, _ = self._weights(set().union(*(c.terms for c in stale)) - set(weights), {})
+            theirs = {c.id: c.terms[len(c.days):] for c in stale}  # without the event days
+            more, _ = self._weights(set().union(*theirs.values()) - set(weights), {})
             everything = {**more, **weights}
             for c in stale:
-                totals[c.id] = sum(everything[t] for t in c.terms)
+                totals[c.id] = sum(everything[t] for t in theirs[c.id])
         return totals
 
     def _by_terms(self, prepared: Prepared, at: str, exclude: int | None) -> Decision:
@@ -201,15 +202,15 @@ class StoryDesk:
         start, end = _at_range(at)
         matches = [m[0] for m in store.term_matches(self.db, query, start, end, CANDIDATES)
                    if m[0] != exclude]
-        eligible = [(c, c.terms.intersection(weights))
-                    for c in store.candidates(self.db, matches).values()
+        eligible = [c for c in store.candidates(self.db, matches, set(weights)).values()
                     # not when their leads put the two events on different days
-                    if not (mine.days and c.days and not mine.days & c.days)]
-        eligible = [(c, shared) for c, shared in eligible if len(shared) >= MIN_SHARED_TERMS]
-        totals = self._reweigh([c for c, _ in eligible], weights, counted)
+                    if not (mine.days and c.days and not mine.days & c.days)
+                    and len(c.shared) >= MIN_SHARED_TERMS]
+        totals = self._reweigh(eligible, weights, counted)
         best: tuple[float, store.Candidate, list[str]] | None = None
         passing: dict[int, float] = {}  # story -> its best margin
-        for other, shared in eligible:
+        for other in eligible:
+            shared = other.shared
             score = sum(weights[t] for t in shared) / min(my_total, totals[other.id] or 1.0)
             needed = JOIN_SCORE + JOIN_SLOPE * _hours(at, other.at)
             if score < needed:
