@@ -1,5 +1,6 @@
 """The command line documents itself and behaves on the demo database."""
 
+import json
 import re
 
 import pytest
@@ -98,3 +99,15 @@ def test_readme_sql_examples_run_on_demo_database(demo_run):
         statement = statement.replace("date('now')", "'2000-01-01'").replace("= 42", "= 1")
         counts.append(len(db.execute(statement).fetchall()))
     assert all(counts), counts
+
+
+def test_stories_on_demo_database_by_topic(demo_run):
+    workdir, _ = demo_run
+    db = str(workdir / "veille-demo.db")
+    ukraine = run_veille("--db", db, "stories", "--topic", "ukraine", "--min-outlets", "2")
+    assert ukraine.returncode == 0
+    assert "Zaporijjia : la centrale nucléaire privée" in ukraine.stdout
+    nato = run_veille("--db", db, "stories", "--topic", "nato", "--json")
+    rows = [json.loads(line) for line in nato.stdout.splitlines()]
+    assert [r["title"] for r in rows] == [
+        "Sommet de l'OTAN : les Alliés renforcent le flanc est face à la Russie"]

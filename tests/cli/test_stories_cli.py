@@ -49,12 +49,15 @@ def test_stories_filters_and_json(stories_db):
     assert rows[0]["outlets"] == 4 and rows[0]["wire"] == "afp"
     since = run_veille("--db", str(path), "stories", "--since", "2030-01-01")
     assert since.returncode == 0 and since.stdout == ""
+    topic = run_veille("--db", str(path), "stories", "--topic", "nato")
+    assert topic.returncode == 0 and topic.stdout == ""  # articles stored without tags here
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["stories", "--since", "hier"], "--since"),
     (["stories", "--min-outlets", "0"], "--min-outlets"),
     (["story", "abc"], "STORY_ID"),
+    (["stories", "--topic", "ukrain"], "unknown topic 'ukrain'; topics: nato, russia, ukraine"),
 ])
 def test_bad_arguments_get_a_clear_message_and_status_2(stories_db, args, message):
     path, _ = stories_db

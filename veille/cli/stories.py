@@ -53,6 +53,9 @@ def stories(opts: Options, since: str | None, topic: str | None, min_outlets: in
     from storage.stories import list_stories
 
     require_db(opts.db)
+    if topic is not None and topic not in (names := opts.rules().topic_names):
+        raise click.BadParameter(f"unknown topic {topic!r}; topics: {', '.join(names)}",
+                                 param_hint="--topic")
     rows = list_stories(open_for_reading(opts.db), since=_since(since), topic=topic,
                         min_outlets=min_outlets, limit=limit)
     for row in rows:
