@@ -127,7 +127,10 @@ def restory(opts: Options, since: str | None) -> None:
 
     For a database made before stories existed, or after a threshold changed.
     Articles are taken in the order they were stored, in batches of 200 with
-    progress on stderr; running it twice gives the same result.
+    progress on stderr; running it twice gives the same result, and a run that
+    was interrupted is completed by running it again. Run it while no crawl
+    writes to the database (stop the daemon first): articles stored meanwhile
+    would be decided against stories being rebuilt.
 
     \b
     Examples:
