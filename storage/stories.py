@@ -134,6 +134,14 @@ def add_story_terms(db: sqlite_utils.Database, article_id: int, at: str,
         [(TOTAL, None), *((t, priors.get(t)) for t in unique)])
 
 
+def reweigh_terms(db: sqlite_utils.Database,
+                  totals: Iterable[tuple[int, float, int]]) -> None:
+    """Keep the worth of articles' terms as weighed again: (article id, total, counted)."""
+    db.conn.executemany("UPDATE article_terms SET total = ?, counted = ? WHERE article_id = ?",
+                        [(round(total, 4), counted, article_id)
+                         for article_id, total, counted in totals])
+
+
 def remove_story_terms(db: sqlite_utils.Database, article_id: int) -> None:
     row = db.execute("SELECT at, terms FROM article_terms WHERE article_id = ?",
                      [article_id]).fetchone()

@@ -54,6 +54,25 @@ def test_independent_reporting_joins_the_story_and_says_why(db):
     assert quoting.copy_of is None
 
 
+def test_a_candidate_weighed_in_a_young_database_is_weighed_again_once(db):
+    desk = StoryDesk(db)
+    dispatch = put_labelled(db, desk, "kharkiv-drones-dispatch")["kharkiv-drones-dispatch"]
+    for n in range(1, 25):  # the database grows past the size where words lose worth
+        put(db, desk, 100 + n, f"Budget voté à Vierzon-{n}",
+            f"Le conseil municipal de la commune numéro {n} a voté son budget annuel, "
+            f"avec {n} abstentions et une longue discussion sur les écoles.",
+            "2026-11-03T12:00:00+00:00", outlet=f"local{n}")
+
+    def counted() -> int:
+        return db.execute("SELECT counted FROM article_terms WHERE article_id = ?",
+                          [dispatch.id]).fetchone()[0]
+
+    assert counted() == 0
+    own = put_labelled(db, desk, "kharkiv-drones-lemonde-original")
+    assert own["kharkiv-drones-lemonde-original"].story_id == dispatch.story_id
+    assert counted() == 25  # weighed again as the database now counts it, and kept so
+
+
 def test_two_events_in_one_city_two_days_apart_are_two_stories(db):
     found = put_labelled(db, StoryDesk(db), "kharkiv-drones-dispatch",
                          "kharkiv-drones-lemonde-original", "kharkiv-mall-missiles-dispatch",
