@@ -12,6 +12,7 @@ import sqlite_utils
 
 from storage.db import transaction, utcnow
 from storage.outbox import OutboxRow, enqueue
+from storage.search import index_article, unindex_article
 from storage.seen import upsert_seen
 from veille.model import ArticleRecord, SeenStatus, TagKind, TopicMatch
 
@@ -28,6 +29,7 @@ def insert_article(db: sqlite_utils.Database, article: ArticleRecord, tags: list
         [values[c] for c in ARTICLE_COLUMNS],
     )
     article_id = int(cursor.lastrowid or 0)
+    index_article(db, article_id, article.title, article.text)
     insert_tags(db, article_id, tags, rules_version)
     upsert_seen(db, [article.canonical_url, *aliases], article.source, SeenStatus.STORED,
                 article_id, None)
@@ -54,6 +56,8 @@ def store_revision(db: sqlite_utils.Database, article_id: int, changes: dict[str
     if unknown:
         raise ValueError(f"not article columns: {sorted(unknown)}")
     now = utcnow()
+    before = db.execute("SELECT title, text FROM articles WHERE id = ?",
+                        [article_id]).fetchone()
     db.execute(
         "INSERT INTO article_revisions (article_id, title, text, content_hash, fetched_at, "
         "replaced_at) SELECT id, title, text, content_hash, COALESCE(updated_at, "
@@ -61,6 +65,10 @@ def store_revision(db: sqlite_utils.Database, article_id: int, changes: dict[str
     assignments = ", ".join(f"{column} = ?" for column in changes)
     db.execute(f"UPDATE articles SET {assignments}, updated_at = ? WHERE id = ?",  # noqa: S608
                [*changes.values(), now, article_id])
+    if before is not None and ({"title", "text"} & set(changes)):
+        unindex_article(db, article_id, before[0], before[1])
+        index_article(db, article_id, changes.get("title", before[0]),
+                      changes.get("text", before[1]))
     replace_tags(db, article_id, tags, rules_version)
 
 

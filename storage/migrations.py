@@ -170,6 +170,19 @@ def alerts(db: sqlite_utils.Database) -> None:
     db.table("alert_messages").create_index(["target_id", "sent_at"])
 
 
+
+@migration("0008_search")
+def search_index(db: sqlite_utils.Database) -> None:
+    """Search on French lemmas (singular, plural and feminine found together) and the
+    date every filter and sort reads (publication date, else fetch date)."""
+    from storage.search import LEMMA_FTS, index_article
+
+    db.execute(f"CREATE VIRTUAL TABLE {LEMMA_FTS} USING fts5(title, text, content='', "
+               f"tokenize='{FTS_TOKENIZER}')")
+    for article_id, title, text in db.execute("SELECT id, title, text FROM articles").fetchall():
+        index_article(db, article_id, title, text)
+    db.execute("CREATE INDEX articles_at ON articles (COALESCE(published_at, fetched_at))")
+
 def check_version(db: sqlite_utils.Database, path: str | Path) -> None:
     """Refuse a database that a newer veille migrated: its schema is not this one's, and
     writing to it could lose what the newer version keeps."""

@@ -11,6 +11,7 @@ from typing import Any
 import sqlite_utils
 
 RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The query the demo suggests trying with sqlite3.
 TOPIC_COUNTS_SQL = ("SELECT topic, count(*) FROM article_topics WHERE kind = 'topic' "
                     "GROUP BY topic")
@@ -20,16 +21,12 @@ class QueryError(ValueError):
     """An operator's query or option cannot be used; the message says why."""
 
 
-def literal_fts_query(query: str) -> str:
-    """Turn operator input into an FTS5 query matching its words literally.
-
-    Each word becomes a quoted phrase, so `retraites"`, `NOT`, `*`, `NEAR(` or
-    `title:x` are searched as words, never parsed as FTS syntax.
-    """
-    words = [w for w in query.split() if re.search(r"\w", w)]
-    if not words:
-        raise QueryError("the search query has no words to look for")
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+def parse_until(value: str, now: datetime | None = None) -> str:
+    """The end of a period, exclusive: a day given alone ('2026-11-03') is included whole."""
+    start = parse_since(value, now)
+    if DAY.match(value.strip()):
+        return (datetime.fromisoformat(start) + timedelta(days=1)).isoformat()
+    return start
 
 
 def parse_since(value: str, now: datetime | None = None) -> str:
@@ -53,43 +50,6 @@ def parse_since(value: str, now: datetime | None = None) -> str:
                              "1 and 9999, or a shorter duration") from None
         raise QueryError(f"cannot read date {value!r}: use YYYY-MM-DD, an ISO 8601 time, "
                          "or a duration such as 24h, 7d, 2w") from None
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    id: int
-    title: str | None
-    url: str
-    source: str
-    published_at: str | None
-    fetched_at: str
-    topics: list[str]
-    snippet: str
-
-
-def search(db: sqlite_utils.Database, query: str, *, topic: str | None = None,
-           since: str | None = None, limit: int = 20) -> list[SearchHit]:
-    """Articles matching all words of `query`, best match first."""
-    where = ["articles_fts MATCH :q"]
-    params: dict[str, Any] = {"q": literal_fts_query(query), "limit": limit}
-    if topic:
-        where.append("a.id IN (SELECT article_id FROM article_topics WHERE topic = :topic)")
-        params["topic"] = topic
-    if since:
-        where.append("COALESCE(a.published_at, a.fetched_at) >= :since")
-        params["since"] = parse_since(since)
-    sql = f"""
-        SELECT a.id, a.title, a.url, a.source, a.published_at, a.fetched_at,
-               snippet(articles_fts, 1, '[', ']', ' … ', 16) AS snippet,
-               (SELECT json_group_array(topic) FROM article_topics t
-                 WHERE t.article_id = a.id AND t.kind = 'topic') AS topics
-        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE {" AND ".join(where)}
-        ORDER BY bm25(articles_fts, 5.0, 1.0)
-        LIMIT :limit"""  # noqa: S608 - only our own fragments are interpolated
-    return [SearchHit(r["id"], r["title"], r["url"], r["source"], r["published_at"],
-                      r["fetched_at"], json.loads(r["topics"] or "[]"), r["snippet"] or "")
-            for r in db.query(sql, params)]
 
 
 def stats(db: sqlite_utils.Database) -> dict[str, Any]:

@@ -302,3 +302,51 @@ class MessageKind(StrEnum):
     IMMEDIATE = "immediate"  # one article
     DIGEST = "digest"  # several, grouped
     TEST = "test"  # `veille alerts test`
+
+
+class SearchSort(StrEnum):
+    """The order of search results and exports."""
+
+    RELEVANCE = "relevance"  # best match first (title words count five times)
+    DATE = "date"  # newest first, by publication date (fetch date when it has none)
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What `veille search` and `veille export` select: words (the search syntax of
+    storage/search.py) and filters, each kind an OR of its values, all kinds together."""
+
+    query: str | None = None
+    topics: tuple[str, ...] = ()  # topic ids
+    subtopics: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    since: str | None = None  # ISO 8601 UTC, inclusive
+    until: str | None = None  # ISO 8601 UTC, exclusive
+    sort: SearchSort = SearchSort.RELEVANCE
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One article found, with its tags, as search and export give it."""
+
+    id: int
+    url: str
+    source: str
+    title: str | None
+    published_at: str | None
+    fetched_at: str
+    topics: dict[str, float]  # topic id -> score
+    subtopics: dict[str, float]
+    entities: dict[str, float]
+    story_id: int | None
+    copy_of: int | None
+    wire: str | None
+    score: float | None  # relevance (bm25, higher is better); None without words
+    snippet: str
+    text: str | None = None  # with --text

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import simplemma
+
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
 TOKEN = re.compile(r"[^\W_]+")
 # The Unicode blocks of combining diacritics (accents, diaeresis, cedilla...)
@@ -37,3 +39,16 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
 def folded_words(text: str) -> list[str]:
     """The words of `text`, folded: what content hashes and alert queries compare."""
     return TOKEN.findall(fold(text))
+
+
+@lru_cache(maxsize=200_000)
+def lemma_of(word: str) -> str:
+    """The folded French lemma of one word, as tagging reads it: "Trottinettes" and
+    "trottinette" give "trottinette", "ukrainiennes" gives "ukrainien"."""
+    return fold(simplemma.lemmatize(word, lang="fr"))
+
+
+def lemma_words(text: str) -> list[str]:
+    """The words of `text` as folded French lemmas, in order: what search indexes, so that
+    singular, plural and feminine forms are found together."""
+    return [lemma_of(word) for word in TOKEN.findall(unicodedata.normalize("NFC", text))]

@@ -7,6 +7,7 @@ registers them, so that the list below is the whole command line.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -14,10 +15,55 @@ import click
 from veille.cli import alerts, crawl, demo, query, sources, stories, tagging
 from veille.cli.common import Options, fail_on
 
+# The group's options, which a user may also type after the command (`veille search x
+# --db f.db`, `veille crawl -q`): those taking a value, and flags.
+GLOBAL_VALUED = ("--db", "--sources", "--topics", "--alerts", "--log-format")
+GLOBAL_FLAGS = re.compile(r"^(-q|--quiet|-v+|--verbose)$")
+
+
+def _global(arg: str) -> bool:
+    return bool(GLOBAL_FLAGS.match(arg)) or arg.split("=", 1)[0] in GLOBAL_VALUED
+
+
+def _width(args: list[str], i: int) -> int:
+    """How many arguments the global option at `i` takes up (itself and its value)."""
+    return 2 if args[i] in GLOBAL_VALUED and i + 1 < len(args) else 1
+
 
 class VeilleGroup(click.Group):
     """Turns what a user's input can cause (a bad config file, an unusable database, a
-    full disk) into one clear message and an exit status, never a traceback."""
+    full disk) into one clear message and an exit status, never a traceback; and reads
+    the global options wherever they are typed."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self._hoisted(ctx, list(args)))
+
+    def _hoisted(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The global options typed after the command, moved before it (unless the command
+        has an option of that name itself); nothing after `--` moves."""
+        i = 0
+        while i < len(args) and args[i].startswith("-"):
+            i += _width(args, i) if _global(args[i]) else 1
+        command = self.get_command(ctx, args[i]) if i < len(args) else None
+        if command is None:
+            return args
+        own = {name for param in command.params for name in (*param.opts,
+                                                              *param.secondary_opts)}
+        before, after = args[:i + 1], []
+        j = i + 1
+        while j < len(args):
+            if args[j] == "--":
+                after.extend(args[j:])
+                break
+            if _global(args[j]) and args[j].split("=", 1)[0] not in own:
+                width = _width(args, j)
+                before[i:i] = args[j:j + width]
+                i += width
+                j += width
+                continue
+            after.append(args[j])
+            j += 1
+        return before + after
 
     def invoke(self, ctx: click.Context) -> Any:
         with fail_on():
@@ -66,7 +112,7 @@ def cli(ctx: click.Context, db: str, sources: str | None, topics: str | None,
 
 COMMANDS: tuple[click.Command, ...] = (
     crawl.crawl, crawl.run, crawl.health, crawl.forget,
-    query.search, query.stats,
+    query.search, query.export, query.stats,
     stories.stories, stories.story, stories.restory,
     tagging.tag, tagging.retag, tagging.topics,
     alerts.alerts, sources.sources, demo.demo,

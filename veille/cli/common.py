@@ -20,7 +20,7 @@ from scheduler.tagging.rules import Rules, default_rules_path, load_rules
 from storage.db import describe_storage_error, is_lasting_write_error
 from storage.errors import StorageWriteError, UnusableDatabaseError
 from veille.config import ConfigError, SourcesConfig, default_sources_path, load_sources
-from veille.model import ExitCode, Source
+from veille.model import ExitCode, Source, TagKind
 
 if TYPE_CHECKING:  # loading Apprise takes time; only the alert commands need it
     from crawler.runstats import RunStats
@@ -112,6 +112,26 @@ def select_sources(config: SourcesConfig, names: tuple[str, ...]) -> list[Source
             raise ConfigError(config.path, f"no source named {name!r} (known: {known})")
         selected.append(source)
     return selected
+
+
+def resolve_tags(rules: Rules, kind: TagKind, values: tuple[str, ...],
+                 option: str) -> tuple[str, ...]:
+    """Tag ids from what a user typed: an id or a label, any case, with or without
+    accents ("Russie", "RUSSIA", "otan"); an unknown one is a usage error naming them all."""
+    from veille.text import fold
+
+    tags = [t for t in rules.all_tags if t.kind == kind]
+    names = {fold(t.name): t.name for t in tags} | {fold(t.label): t.name for t in tags}
+    found = []
+    for value in values:
+        name = names.get(fold(value.strip()))
+        if name is None:
+            known = ", ".join(f"{t.name} ({t.label})" if t.label != t.name else t.name
+                              for t in tags)
+            raise click.BadParameter(f"unknown {kind} {value!r}; known: {known}",
+                                     param_hint=option)
+        found.append(name)
+    return tuple(found)
 
 
 def require_db(path: str) -> None:

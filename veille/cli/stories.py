@@ -10,8 +10,8 @@ from dataclasses import asdict
 import click
 
 from storage.queries import QueryError
-from veille.cli.common import Options, require_db
-from veille.model import ExitCode
+from veille.cli.common import Options, require_db, resolve_tags
+from veille.model import ExitCode, TagKind
 
 
 def _since(value: str | None) -> str | None:
@@ -29,7 +29,7 @@ def _when(value: str | None) -> str:
 
 @click.command()
 @click.option("--since", metavar="DATE", help="Stories seen since: 2026-11-01, 24h, 7d.")
-@click.option("--topic", help="Only stories about this topic (nato, russia, ukraine...).")
+@click.option("--topic", help="Only stories about this topic: id or label (nato, Russie, OTAN...).")
 @click.option("--min-outlets", type=click.IntRange(1, 1000), default=1, show_default=True,
               help="Only stories published by at least this many outlets.")
 @click.option("--limit", type=click.IntRange(1, 10000), default=30, show_default=True)
@@ -53,9 +53,8 @@ def stories(opts: Options, since: str | None, topic: str | None, min_outlets: in
     from storage.stories import list_stories
 
     require_db(opts.db)
-    if topic is not None and topic not in (names := opts.rules().topic_names):
-        raise click.BadParameter(f"unknown topic {topic!r}; topics: {', '.join(names)}",
-                                 param_hint="--topic")
+    if topic is not None:
+        topic = resolve_tags(opts.rules(), TagKind.TOPIC, (topic,), "--topic")[0]
     rows = list_stories(open_for_reading(opts.db), since=_since(since), topic=topic,
                         min_outlets=min_outlets, limit=limit)
     for row in rows:

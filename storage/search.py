@@ -1,0 +1,299 @@
+"""Search and export: the analyst's query language, read into FTS5, ranked first and the
+page of results fetched after.
+
+The query language (what `veille search --help` documents):
+
+    otan pologne          both words (any form: "Polonais" is not "Pologne", but
+                          "trottinettes" finds "trottinette", "ukrainiennes" "ukrainien")
+    "frappe de drones"    the words in this order
+    kiev OR kyiv          either word (OU works too)
+    otan -sommet          without the word (or the phrase: -"sommet de Vilnius")
+    sanction*             words starting so (at least two letters)
+
+Words are matched on their folded French lemmas (the index `articles_lemma_fts`, written
+beside each article), so that search and tagging see the same words. Anything else a user
+types is a literal word: FTS5 syntax (NEAR, column filters, ^, parentheses) never reaches
+the engine, and no input can raise an SQL error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from storage.queries import QueryError
+from veille.model import SearchFilters, SearchHit, SearchSort
+from veille.text import TOKEN, fold, lemma_of, lemma_words, tokens
+
+LEMMA_FTS = "articles_lemma_fts"
+# A phrase, closed or not, possibly excluded; or any run of non-space characters.
+QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+OR_WORDS = {"OR", "OU"}
+MIN_PREFIX = 2
+SNIPPET_WORDS = 16
+# Relevance on words found in very many articles ranks the newest matches only: bm25 costs
+# about 1 µs per match, and a word in half of a million articles would take a second. The
+# analyst narrows with --since/--until to look further back; `--sort date` sees them all.
+RANKED_AT_MOST = 20_000
+AT = "COALESCE(a.published_at, a.fetched_at)"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing to look for: a word or a phrase (as lemmas), or a prefix."""
+
+    lemmas: tuple[str, ...]
+    prefix: bool = False
+
+    def fts(self) -> str:
+        quoted = '"' + " ".join(self.lemmas).replace('"', '""') + '"'
+        return quoted + " *" if self.prefix else quoted
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    groups: tuple[tuple[Term, ...], ...]  # all groups, any term of each
+    excluded: tuple[Term, ...]
+
+    def fts(self) -> str:
+        wanted = " AND ".join("(" + " OR ".join(t.fts() for t in group) + ")"
+                              for group in self.groups)
+        if not self.excluded:
+            return wanted
+        return f"({wanted}) NOT ({' OR '.join(t.fts() for t in self.excluded)})"
+
+    def marks(self, words: list[str]) -> set[int]:
+        """The positions, among a text's words, of what is looked for (to highlight it):
+        each word, each phrase where its words follow each other, each prefix."""
+        lemmas = [lemma_of(w) for w in words]
+        marked: set[int] = set()
+        for term in (t for group in self.groups for t in group):
+            size = len(term.lemmas)
+            for i in range(len(words) - size + 1):
+                if term.prefix:
+                    found = lemmas[i:i + size - 1] == list(term.lemmas[:-1]) and \
+                        fold(words[i + size - 1]).startswith(term.lemmas[-1])
+                else:
+                    found = lemmas[i] == term.lemmas[0] and \
+                        lemmas[i:i + size] == list(term.lemmas)
+                if found:
+                    marked.update(range(i, i + size))
+        return marked
+
+
+def _term(text: str, phrase: bool) -> Term | None:
+    if not phrase and text.endswith("*"):
+        stem = text.rstrip("*")
+        words = TOKEN.findall(fold(stem))
+        if words and len(words[-1]) >= MIN_PREFIX and stem[-1:].isalnum():
+            return Term((*(lemma_of(w) for w in words[:-1]), words[-1]), prefix=True)
+    lemmas = tuple(lemma_words(text))
+    return Term(lemmas) if lemmas else None
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Read the analyst's query (see the module's documentation); QueryError when nothing
+    is left to look for."""
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    join_next = False
+    for match in QUERY_TOKEN.finditer(query):
+        minus, phrase, bare = match.group(1), match.group(2), match.group(3)
+        if bare is not None and bare in OR_WORDS:
+            join_next = bool(groups)
+            continue
+        negative = bool(minus) or (bare is not None and bare.startswith("-") and len(bare) > 1)
+        text = phrase if phrase is not None else bare.removeprefix("-") if negative else bare
+        term = _term(text, phrase is not None)
+        if term is None:
+            continue
+        if negative:
+            excluded.append(term)
+        elif join_next:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+    if not groups:
+        raise QueryError("the search query has no words to look for"
+                         + (" (only words to exclude)" if excluded else ""))
+    return ParsedQuery(tuple(tuple(g) for g in groups), tuple(excluded))
+
+
+def index_article(db: sqlite_utils.Database, article_id: int, title: str | None,
+                  text: str) -> None:
+    """Write an article's lemmas in the search index."""
+    db.execute(f"INSERT INTO {LEMMA_FTS} (rowid, title, text) VALUES (?, ?, ?)",  # noqa: S608
+               [article_id, " ".join(lemma_words(title or "")), " ".join(lemma_words(text))])
+
+
+def unindex_article(db: sqlite_utils.Database, article_id: int, title: str | None,
+                    text: str) -> None:
+    """Remove what index_article wrote for this title and text (a contentless FTS5 table
+    forgets a row when it is told the same words again)."""
+    db.execute(f"INSERT INTO {LEMMA_FTS} ({LEMMA_FTS}, rowid, title, text) "  # noqa: S608
+               "VALUES ('delete', ?, ?, ?)",
+               [article_id, " ".join(lemma_words(title or "")), " ".join(lemma_words(text))])
+
+
+# -- selecting ------------------------------------------------------------------------
+
+
+def _filters(filters: SearchFilters) -> tuple[list[str], dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    for kind, values in (("topic", filters.topics), ("subtopic", filters.subtopics),
+                         ("entity", filters.entities)):
+        if values:
+            marks = ", ".join(f":{kind}{i}" for i in range(len(values)))
+            where.append(f"a.id IN (SELECT article_id FROM article_topics "  # noqa: S608
+                         f"WHERE kind = :{kind} AND topic IN ({marks}))")
+            params[kind] = kind
+            params.update({f"{kind}{i}": v for i, v in enumerate(values)})
+    if filters.sources:
+        marks = ", ".join(f":source{i}" for i in range(len(filters.sources)))
+        where.append(f"a.source IN ({marks})")
+        params.update({f"source{i}": v for i, v in enumerate(filters.sources)})
+    if filters.since:
+        where.append(f"{AT} >= :since")
+        params["since"] = filters.since
+    if filters.until:
+        where.append(f"{AT} < :until")
+        params["until"] = filters.until
+    return where, params
+
+
+def _ranked(db: sqlite_utils.Database, filters: SearchFilters, limit: int | None,
+            offset: int) -> Iterator[tuple[int, float | None]]:
+    """(article id, relevance) of the selected articles, in the order asked."""
+    where, params = _filters(filters)
+    params.update({"limit": -1 if limit is None else limit, "offset": offset})
+    if filters.query is None:
+        sql = (f"SELECT a.id, NULL FROM articles a {_where(where)} "  # noqa: S608
+               f"ORDER BY {AT} DESC, a.id DESC LIMIT :limit OFFSET :offset")
+        yield from db.execute(sql, params)
+        return
+    params["q"] = parse_query(filters.query).fts()
+    where.insert(0, f"{LEMMA_FTS} MATCH :q")
+    if filters.sort is SearchSort.DATE:
+        sql = (f"SELECT a.id, -bm25({LEMMA_FTS}, 5.0, 1.0) FROM {LEMMA_FTS} f "  # noqa: S608
+               f"JOIN articles a ON a.id = f.rowid {_where(where)} "
+               f"ORDER BY {AT} DESC, a.id DESC LIMIT :limit OFFSET :offset")
+        yield from db.execute(sql, params)
+        return
+    bound = db.execute(f"SELECT rowid FROM {LEMMA_FTS} WHERE {LEMMA_FTS} MATCH :q "  # noqa: S608
+                       "ORDER BY rowid DESC LIMIT 1 OFFSET :n",
+                       {"q": params["q"], "n": RANKED_AT_MOST}).fetchone()
+    if bound is not None:  # very many matches: the newest ones
+        where.append("f.rowid > :bound")
+        params["bound"] = bound[0]
+    sql = (f"SELECT a.id, -bm25({LEMMA_FTS}, 5.0, 1.0) AS score FROM {LEMMA_FTS} f "  # noqa: S608
+           f"JOIN articles a ON a.id = f.rowid {_where(where)} "
+           "ORDER BY score DESC, a.id DESC LIMIT :limit OFFSET :offset")
+    yield from db.execute(sql, params)
+
+
+def _where(where: list[str]) -> str:
+    return "WHERE " + " AND ".join(where) if where else ""
+
+
+def _page(db: sqlite_utils.Database, ranked: list[tuple[int, float | None]],
+          parsed: ParsedQuery | None, with_text: bool) -> list[SearchHit]:
+    """The articles of one page of results, with their tags and snippets."""
+    ids = [article_id for article_id, _ in ranked]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = {r[0]: r for r in db.execute(
+        "SELECT id, url, source, title, published_at, fetched_at, story_id, copy_of, wire, "  # noqa: S608
+        f"text FROM articles WHERE id IN ({marks})", ids)}
+    tags: dict[int, dict[str, dict[str, float]]] = {i: {"topic": {}, "subtopic": {},
+                                                        "entity": {}} for i in ids}
+    for article_id, kind, topic, score in db.execute(
+            "SELECT article_id, kind, topic, score FROM article_topics "  # noqa: S608
+            f"WHERE article_id IN ({marks}) ORDER BY article_id, score DESC, topic", ids):
+        tags[article_id].setdefault(kind, {})[topic] = round(score, 3)
+    hits = []
+    for article_id, score in ranked:
+        r = rows[article_id]
+        tagged = tags[article_id]
+        hits.append(SearchHit(
+            id=r[0], url=r[1], source=r[2], title=r[3], published_at=r[4], fetched_at=r[5],
+            story_id=r[6], copy_of=r[7], wire=r[8], topics=tagged["topic"],
+            subtopics=tagged["subtopic"], entities=tagged["entity"],
+            score=round(score, 3) if score is not None else None,
+            snippet=snippet(r[9], parsed), text=r[9] if with_text else None))
+    return hits
+
+
+def search(db: sqlite_utils.Database, filters: SearchFilters, *, limit: int = 20,
+           offset: int = 0, with_text: bool = False) -> list[SearchHit]:
+    """One page of the articles `filters` select, best match (or newest) first."""
+    parsed = parse_query(filters.query) if filters.query is not None else None
+    return _page(db, list(_ranked(db, filters, limit, offset)), parsed, with_text)
+
+
+def export(db: sqlite_utils.Database, filters: SearchFilters, *, with_text: bool = False,
+           batch: int = 500) -> Iterator[SearchHit]:
+    """Every article `filters` select, in their order, read in batches: memory stays flat
+    however many there are."""
+    parsed = parse_query(filters.query) if filters.query is not None else None
+    if parsed is not None and filters.sort is SearchSort.RELEVANCE:
+        filters = SearchFilters(**{**filters.__dict__, "sort": SearchSort.DATE})
+    cursor = _ranked(db, filters, None, 0)
+    while True:
+        ranked = [row for _, row in zip(range(batch), cursor, strict=False)]
+        if not ranked:
+            return
+        yield from _page(db, ranked, parsed, with_text)
+
+
+def count_upto(db: sqlite_utils.Database, filters: SearchFilters, most: int) -> int:
+    """How many articles `filters` select, counted up to `most` + 1 (a frequent word would
+    cost a count of all its articles)."""
+    return sum(1 for _ in _ranked(db, SearchFilters(**{**filters.__dict__,
+                                                       "sort": SearchSort.DATE}),
+                                  most + 1, 0)) if filters.query is None else \
+        _count_matches(db, filters, most)
+
+
+def _count_matches(db: sqlite_utils.Database, filters: SearchFilters, most: int) -> int:
+    where, params = _filters(filters)
+    params.update({"q": parse_query(filters.query or "").fts(), "most": most + 1})
+    where.insert(0, f"{LEMMA_FTS} MATCH :q")
+    return int(db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {LEMMA_FTS} f "  # noqa: S608
+                          f"JOIN articles a ON a.id = f.rowid {_where(where)} LIMIT :most)",
+                          params).fetchone()[0])
+
+
+def snippet(text: str, parsed: ParsedQuery | None) -> str:
+    """A few words of the text around the first thing looked for, each found in [ ]."""
+    words = tokens(text)
+    if not words:
+        return ""
+    marked = parsed.marks([text[a:b] for a, b, _ in words]) if parsed is not None else set()
+    first = max(0, min(marked) - SNIPPET_WORDS // 3) if marked else 0
+    last = min(len(words), first + SNIPPET_WORDS)
+    parts = []
+    position = words[first][0]
+    for i in range(first, last):
+        start, end, _ = words[i]
+        parts.append(text[position:start])
+        parts.append(f"[{text[start:end]}]" if i in marked else text[start:end])
+        position = end
+    body = " ".join("".join(parts).split())
+    return ("… " if first else "") + body + (" …" if last < len(words) else "")
+
+
+def has_source(db: sqlite_utils.Database, source: str) -> bool:
+    return db.execute("SELECT 1 FROM articles WHERE source = ? LIMIT 1",
+                      [source]).fetchone() is not None
+
+
+def stored_sources(db: sqlite_utils.Database) -> list[str]:
+    """The sources the database has articles of."""
+    return [r[0] for r in db.execute("SELECT DISTINCT source FROM articles ORDER BY source")]
