@@ -1,6 +1,5 @@
 """The database: WAL, migrations, search, the URL memory, run history."""
 
-import contextlib
 import sqlite3
 
 import pytest
