@@ -179,8 +179,15 @@ def search_index(db: sqlite_utils.Database) -> None:
 
     db.execute(f"CREATE VIRTUAL TABLE {LEMMA_FTS} USING fts5(title, text, content='', "
                f"tokenize='{FTS_TOKENIZER}')")
-    for article_id, title, text in db.execute("SELECT id, title, text FROM articles").fetchall():
-        index_article(db, article_id, title, text)
+    last = 0
+    while True:  # in batches: a million texts are not read at once
+        rows = db.execute("SELECT id, title, text FROM articles WHERE id > ? ORDER BY id "
+                          "LIMIT 1000", [last]).fetchall()
+        for article_id, title, text in rows:
+            index_article(db, article_id, title, text)
+        if not rows:
+            break
+        last = rows[-1][0]
     db.execute("CREATE INDEX articles_at ON articles (COALESCE(published_at, fetched_at))")
 
 def check_version(db: sqlite_utils.Database, path: str | Path) -> None:
