@@ -19,6 +19,7 @@ the engine, and no input can raise an SQL error.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ import sqlite_utils
 
 from storage.queries import QueryError
 from veille.model import SearchFilters, SearchHit, SearchSort
-from veille.text import TOKEN, fold, lemma_of, lemma_words, tokens
+from veille.text import TOKEN, fold, lemma_of, lemma_words
 
 LEMMA_FTS = "articles_lemma_fts"
 # A phrase, closed or not, possibly excluded; or any run of non-space characters.
@@ -270,23 +271,39 @@ def _count_matches(db: sqlite_utils.Database, filters: SearchFilters, most: int)
                           params).fetchone()[0])
 
 
+def _spans(text: str, parsed: ParsedQuery | None) -> tuple[list[tuple[int, int]], set[int]]:
+    """The word spans of the start of `text`, long enough to hold its first thing looked
+    for and the words after it, and the positions of what is looked for among them. The
+    start is read first (most articles name what they are about early)."""
+    limit = 600
+    while True:
+        end = len(text) if limit >= len(text) else text.rfind(" ", 0, limit) + 1 or limit
+        spans = [m.span() for m in TOKEN.finditer(text, 0, end)]
+        marked = parsed.marks([text[a:b] for a, b in spans]) if parsed is not None else set()
+        enough = marked and len(spans) - min(marked) > SNIPPET_WORDS
+        if end >= len(text) or enough or (parsed is None and len(spans) > SNIPPET_WORDS):
+            return spans, marked
+        limit *= 4
+
+
 def snippet(text: str, parsed: ParsedQuery | None) -> str:
     """A few words of the text around the first thing looked for, each found in [ ]."""
-    words = tokens(text)
+    text = unicodedata.normalize("NFC", text)
+    words, marked = _spans(text, parsed)
     if not words:
         return ""
-    marked = parsed.marks([text[a:b] for a, b, _ in words]) if parsed is not None else set()
     first = max(0, min(marked) - SNIPPET_WORDS // 3) if marked else 0
     last = min(len(words), first + SNIPPET_WORDS)
     parts = []
     position = words[first][0]
     for i in range(first, last):
-        start, end, _ = words[i]
+        start, end = words[i]
         parts.append(text[position:start])
         parts.append(f"[{text[start:end]}]" if i in marked else text[start:end])
         position = end
     body = " ".join("".join(parts).split())
-    return ("… " if first else "") + body + (" …" if last < len(words) else "")
+    more = last < len(words) or words[-1][1] < len(text.rstrip())
+    return ("… " if first else "") + body + (" …" if more else "")
 
 
 def has_source(db: sqlite_utils.Database, source: str) -> bool:
