@@ -254,6 +254,7 @@ class HealthState(StrEnum):
     OK = "ok"
     FAILING = "failing"
     SILENT = "silent"
+    STALE = "stale"  # not run for many of its intervals: the scheduler stopped, or cron
     NEVER_RUN = "never run"
 
 

@@ -38,13 +38,15 @@ class Options:
     topics_given: bool
     log_format: str = "human"
     alerts_path: str | None = None
+    sources_given: bool = False
 
     @classmethod
     def create(cls, db: str, sources: str | None, topics: str | None, log_format: str,
                alerts: str | None) -> Options:
         return cls(db=db, sources_path=sources or str(default_sources_path()),
                    topics_path=topics or str(default_rules_path()),
-                   topics_given=topics is not None, log_format=log_format, alerts_path=alerts)
+                   topics_given=topics is not None, log_format=log_format, alerts_path=alerts,
+                   sources_given=sources is not None)
 
     def sources(self) -> SourcesConfig:
         return load_sources(self.sources_path)

@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -166,41 +167,76 @@ def run(opts: Options, max_runtime: str, parallel: int, workers: int,
 @click.option("--silent-after", type=click.IntRange(1, 100000), default=24, show_default=True,
               metavar="RUNS", help="A source that used to store articles is silent after "
                                    "this many completed runs without a new one.")
+@click.option("--stale-after", type=click.FloatRange(1, 100000), default=3, show_default=True,
+              metavar="INTERVALS", help="A source is stale when it has not run for this many "
+                                        "of its intervals (`every` in the sources file).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
 @click.pass_obj
-def health(opts: Options, failing_after: int, silent_after: int, as_json: bool) -> None:
-    """Health of each source: last success, last error, failures in a row, new articles.
+def health(opts: Options, failing_after: int, silent_after: int, stale_after: float,
+           as_json: bool) -> None:
+    """Health of each source crawled into the database: last run, last success,
+    last error, failures in a row, new articles.
 
-    A source is flagged when it is failing (its feed errors run after run)
-    or silent (it used to yield articles and has yielded none for many runs:
-    a feed that moved or froze). Exit status 1 when a source is flagged, 0
-    otherwise, so that it can feed a monitoring check.
+    A source is flagged when it is failing (its feed errors run after run),
+    silent (it used to yield articles and has yielded none for many runs: a
+    feed that moved or froze) or stale (it has not run for several of its
+    intervals: the daemon or the cron job stopped). The sources are those the
+    database knows; a warning says when the sources file lists others. Exit
+    status 1 when a source is flagged or none ever ran, 0 otherwise, so that
+    it can feed a monitoring check.
 
     \b
     Examples:
       veille --db /var/lib/veille/veille.db health
+      veille health --db news.db --sources my-sources.toml --json
       veille health --silent-after 96 || notify-send "veille: a source needs attention"
     """
     from storage.db import open_for_reading
-    from storage.health import source_health
+    from storage.health import known_sources, source_health
 
     require_db(opts.db)
-    try:
-        names = [s.name for s in opts.sources().enabled()]
-    except ConfigError as exc:
-        config_error(exc)
     db = open_for_reading(opts.db)
-    rows = [source_health(db, name, failing_after=failing_after, silent_after=silent_after)
-            for name in names]
+    known = {s.name: s for s in known_sources(db) if s.enabled}
+    try:
+        listed = {s.name: s for s in opts.sources().enabled()}
+    except ConfigError as exc:
+        if opts.sources_given:
+            config_error(exc)
+        listed = {}
+    if not known:
+        click.echo(f"No source has run against {opts.db} yet: run 'veille --db {opts.db} "
+                   "crawl' (or start the daemon) first.", err=True)
+        sys.exit(ExitCode.FAILED)
+    _warn_disagreement(opts.sources_path, set(listed), set(known))
+    now = datetime.now(UTC)
+    rows = [source_health(db, name, failing_after=failing_after, silent_after=silent_after,
+                          stale_after=stale_after, added_at=source.added_at, now=now,
+                          every_s=listed[name].every_s if name in listed else source.every_s)
+            for name, source in sorted(known.items())]
     if as_json:
         for row in rows:
             click.echo(json.dumps({**asdict(row), "unhealthy": row.unhealthy}, ensure_ascii=False))
     else:
-        _print_health(rows)
+        _print_health(rows, stale_after)
     sys.exit(ExitCode.FAILED if any(r.unhealthy for r in rows) else ExitCode.OK)
 
 
-def _print_health(rows: list[SourceHealth]) -> None:
+def _names(names: set[str]) -> str:
+    shown = sorted(names)
+    return ", ".join(shown[:6]) + (f" and {len(shown) - 6} more" if len(shown) > 6 else "")
+
+
+def _warn_disagreement(path: str, listed: set[str], known: set[str]) -> None:
+    if listed - known:
+        click.echo(f"warning: {len(listed - known)} source(s) of {path} have never run against "
+                   f"this database: {_names(listed - known)}", err=True)
+    if known - listed:
+        click.echo(f"warning: {len(known - listed)} source(s) of this database are not in "
+                   f"{path} (pass --sources the file its crawls use): {_names(known - listed)}",
+                   err=True)
+
+
+def _print_health(rows: list[SourceHealth], stale_after: float) -> None:
     width = max([len("source"), *(len(r.source) for r in rows)])
     click.echo(f"{'source':<{width}}  {'state':<9}  {'last success':<25}  fails  "
                f"{'new 24h':>7}  {'new 7d':>6}  last error")
@@ -211,9 +247,10 @@ def _print_health(rows: list[SourceHealth]) -> None:
                    f"{r.consecutive_failures:>5}  {r.new_24h:>7}  {r.new_7d:>6}  {error}{mark}")
     flagged = [r for r in rows if r.unhealthy]
     for r in flagged:
-        why = (f"{r.consecutive_failures} failed run(s) in a row"
-               if r.state == HealthState.FAILING
-               else f"no new article in its last {r.runs_without_new} completed runs")
+        why = {HealthState.FAILING: f"{r.consecutive_failures} failed run(s) in a row",
+               HealthState.STALE: f"not run for more than {stale_after:g} of its intervals "
+                                  f"(last run: {(r.last_run or 'never')[:16]})"}.get(
+            r.state, f"no new article in its last {r.runs_without_new} completed runs")
         click.echo(f"! {r.source} is {r.state}: {why}")
     click.echo(f"{len(flagged)} source(s) need attention." if flagged else "All sources healthy.")
 
