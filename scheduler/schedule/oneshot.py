@@ -136,7 +136,9 @@ def _deliver(db: sqlite_utils.Database, alerts: AlertConfig | None,
 
 def _log_end(run_id: int, status: RunStatus, stats: RunStats, trigger: str) -> None:
     totals = stats.totals()
-    logger.info("run %d %s: %d new, %d duplicates, %d errors", run_id, status,
-                totals.get("new", 0), totals.get("duplicate", 0), totals.get("errors", 0),
+    failed = sum(1 for s in stats.sources.values() if s.failed())
+    logger.info("run %d %s: %d new, %d duplicates, %d errors, %d of %d sources failed",
+                run_id, status, totals.get("new", 0), totals.get("duplicate", 0),
+                totals.get("errors", 0), failed, len(stats.sources),
                 extra={"run_id": run_id, "status": status, "counts": dict(totals),
-                       "trigger": trigger, "event": "run"})
+                       "failed_sources": failed, "trigger": trigger, "event": "run"})

@@ -34,12 +34,6 @@ def test_search_and_stats_need_an_existing_database(tmp_path):
     assert not (tmp_path / "none.db").exists()
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("demo")
-    return workdir, run_veille("demo", "--dir", str(workdir))
-
-
 def test_demo_runs_offline_and_shows_stored_rows(demo_run):
     workdir, result = demo_run
     assert result.returncode == 0, result.stderr[-3000:]

@@ -150,7 +150,7 @@ def test_unchanged_listing_costs_one_conditional_request(tmp_path):
         assert second.returncode == 0
         assert site.hits() - before == 3  # robots.txt and the two listings
         assert site.answered(304) == 2
-    assert "Run ok." in second.stdout
+    assert "Run ok: " in second.stdout
 
 
 def test_recheck_keeps_identity_and_stores_a_revision(tmp_path):

@@ -66,7 +66,7 @@ def test_full_disk_stops_the_run_with_one_error_and_the_next_run_completes(tmp_p
     assert "the disk is full" in full["stderr"]
     assert "Traceback" not in full["stderr"] + full["stdout"]
     assert full["stderr"].count("disk is full") <= 3  # one log line, one final message
-    assert "Run ok." not in full["stdout"]
+    assert "Run ok:" not in full["stdout"]
     # Nothing committed is lost, nothing undecided is marked decided.
     assert after["integrity"] == "ok"
     assert 0 < after["articles"] < ARTICLES  # the disk filled up during the run

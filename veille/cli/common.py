@@ -145,31 +145,47 @@ def require_db(path: str) -> None:
 # -- printers shared by several commands ------------------------------------------------
 
 
+SOURCE_WIDTH = 20  # the summary fits 100 columns: longer source names are cut, with "…"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def print_summary(stats: RunStats, status: str) -> None:
-    """The per-source table printed at the end of a crawl."""
+    """The per-source table printed at the end of a crawl (100 columns at most: what went
+    wrong is written in full below it), and a last line with the totals."""
     from crawler.runstats import COLUMNS
 
-    names = list(stats.sources)
-    width = max([len("source"), *map(len, names)])
-    feed_width = max([len("feed"), *(min(len(s.feed), 50) for s in stats.sources.values())])
-    header = f"{'source':<{width}}  {'feed':<{feed_width}}" + "".join(
-        f"  {label:>{max(len(label), 5)}}" for _, label in COLUMNS)
+    width = min(SOURCE_WIDTH, max([len("source"), *map(len, stats.sources)]))
+    header = f"{'source':<{width}}  feed  " + " ".join(
+        f"{label:>{max(len(label), 4)}}" for _, label in COLUMNS)
     click.echo(header)
     click.echo("-" * len(header))
-    rows = [(name, s.feed[:50], s.counts) for name, s in stats.sources.items()]
+    rows = [(name, "ok" if not s.failed() else "FAIL", s.counts)
+            for name, s in stats.sources.items()]
     rows.append(("TOTAL", "", stats.totals()))
     for name, feed, counts in rows:
         if name == "TOTAL":
             click.echo("-" * len(header))
-        click.echo(f"{name:<{width}}  {feed:<{feed_width}}" + "".join(
-            f"  {counts.get(key, 0):>{max(len(label), 5)}}" for key, label in COLUMNS))
+        click.echo(f"{_cut(name, width):<{width}}  {feed:<4}  " + " ".join(
+            f"{counts.get(key, 0):>{max(len(label), 4)}}" for key, label in COLUMNS))
     problems = [(name, s) for name, s in stats.sources.items() if s.failed() or s.errors]
     for name, source_stats in problems:
         if source_stats.failed():
             click.echo(f"! {name}: feed failed: {source_stats.feed}")
         for message in source_stats.errors[:5]:
             click.echo(f"! {name}: {message}")
-    click.echo(f"Run {status}.")
+    click.echo(f"Run {status}: {run_line(stats)}.")
+
+
+def run_line(stats: RunStats) -> str:
+    """The totals of a run in words, failed sources included."""
+    totals = stats.totals()
+    failed = sum(1 for s in stats.sources.values() if s.failed())
+    return (f"{totals.get('new', 0)} new, {totals.get('duplicate', 0)} duplicate(s), "
+            f"{totals.get('errors', 0)} error(s); {failed} of {len(stats.sources)} source(s) "
+            "failed")
 
 
 def print_alert_report(report: SendReport) -> None:

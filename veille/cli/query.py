@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import asdict
@@ -15,7 +16,14 @@ import click
 
 from storage.queries import QueryError
 from veille.cli.common import Options, require_db, resolve_tags
-from veille.model import ExportFormat, SearchFilters, SearchHit, SearchSort, TagKind
+from veille.model import (
+    ExportFormat,
+    SearchFilters,
+    SearchHit,
+    SearchSort,
+    SeenStatus,
+    TagKind,
+)
 
 COUNT_UPTO = 10_000  # results counted at most (counting all of a frequent word costs)
 
@@ -233,6 +241,10 @@ def export(opts: Options, query: str | None, topics: tuple[str, ...],
                err=True)
 
 
+def _note(text: str) -> None:
+    click.echo(textwrap.fill(text, width=100, initial_indent="  ", subsequent_indent="  "))
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_obj
@@ -252,9 +264,22 @@ def stats(opts: Options, as_json: bool) -> None:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     click.echo(f"Database: {opts.db}")
-    click.echo(f"Articles: {figures['articles']} (last fetched {figures['last_article']})")
-    click.echo(f"URLs decided: {figures['urls_decided']}  "
-               + ", ".join(f"{k} {v}" for k, v in figures["url_decisions"].items()))
+    last = figures["last_article"]
+    click.echo(f"Articles: {figures['articles']}"
+               + (f" (last fetched {last[:16].replace('T', ' ')} UTC)" if last else
+                  " (none yet: run 'veille crawl')"))
+    decisions = figures["url_decisions"]
+    click.echo(f"URLs decided: {figures['urls_decided']}"
+               + (" — " + ", ".join(f"{k} {v}" for k, v in decisions.items()) if decisions
+                  else ""))
+    aliases = decisions.get(SeenStatus.STORED, 0) - figures["articles"]
+    if aliases > 0:
+        _note(f"{aliases} of the stored URLs are aliases: other addresses of a stored "
+              "article (its feed link, AMP or print page, a redirect), kept so that it is "
+              "never downloaded again.")
+    if len(decisions) > 1 or (decisions and SeenStatus.STORED not in decisions):
+        _note("The other URLs were decided without storing an article (duplicate, not "
+              "French, off-topic, no text, failed): they are not fetched again.")
     click.echo("By topic:  " + (", ".join(f"{k} {v}" for k, v in figures["by_topic"].items())
                                 or "-"))
     for kind in ("subtopic", "entity"):
@@ -262,7 +287,7 @@ def stats(opts: Options, as_json: bool) -> None:
         click.echo(f"By {kind}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "-"))
     click.echo("By source: " + (", ".join(f"{k} {v}" for k, v in figures["by_source"].items())
                                 or "-"))
-    click.echo(f"Runs: {figures['runs']}; last:")
+    click.echo(f"Runs: {figures['runs']}" + ("; last:" if figures["runs"] else ""))
     for run in figures["last_runs"]:
         click.echo(f"  #{run['id']} {run['trigger']} {run['started_at']} -> "
-                   f"{run['ended_at'] or '…'} {run['status']}")
+                   f"{run['ended_at'] or 'still running'} {run['status'] or 'running'}")
