@@ -190,6 +190,14 @@ def search_index(db: sqlite_utils.Database) -> None:
         last = rows[-1][0]
     db.execute("CREATE INDEX articles_at ON articles (COALESCE(published_at, fetched_at))")
 
+
+@migration("0009_search_filters")
+def search_filters(db: sqlite_utils.Database) -> None:
+    """What search filters and sorts read of each match, without reading its text: a
+    lookup in this index instead of the articles table (a third of the time at 100K)."""
+    db.execute("CREATE INDEX articles_filter ON articles (id, source, published_at, "
+               "fetched_at)")
+
 def check_version(db: sqlite_utils.Database, path: str | Path) -> None:
     """Refuse a database that a newer veille migrated: its schema is not this one's, and
     writing to it could lose what the newer version keeps."""

@@ -36,10 +36,12 @@ QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 OR_WORDS = {"OR", "OU"}
 MIN_PREFIX = 2
 SNIPPET_WORDS = 16
-# Relevance on words found in very many articles ranks the newest matches only: bm25 costs
-# about 1 µs per match, and a word in half of a million articles would take a second. The
-# analyst narrows with --since/--until to look further back; `--sort date` sees them all.
-RANKED_AT_MOST = 20_000
+# Relevance on words found in very many articles ranks their newest matches only: bm25
+# costs 1 to 2 µs per match, and a word in half of a million articles would take a second
+# (at 100,000 synthetic articles, ranking all 55,000 matches of "plus" took 55 ms, ranking
+# 5,000 of them 6 ms). An analyst looks further back with --since/--until, any other
+# filter (then every match is ranked) or `--sort date`, which sees them all.
+RANKED_AT_MOST = 5_000
 AT = "COALESCE(a.published_at, a.fetched_at)"
 
 
@@ -144,15 +146,17 @@ def unindex_article(db: sqlite_utils.Database, article_id: int, title: str | Non
 # -- selecting ------------------------------------------------------------------------
 
 
-def _filters(filters: SearchFilters) -> tuple[list[str], dict[str, Any]]:
+def _filters(filters: SearchFilters, article: str) -> tuple[list[str], dict[str, Any]]:
+    """The SQL conditions of the filters, on the article id `article`."""
     where: list[str] = []
     params: dict[str, Any] = {}
     for kind, values in (("topic", filters.topics), ("subtopic", filters.subtopics),
                          ("entity", filters.entities)):
         if values:
             marks = ", ".join(f":{kind}{i}" for i in range(len(values)))
-            where.append(f"a.id IN (SELECT article_id FROM article_topics "  # noqa: S608
-                         f"WHERE kind = :{kind} AND topic IN ({marks}))")
+            where.append(f"EXISTS (SELECT 1 FROM article_topics t WHERE "  # noqa: S608
+                         f"t.article_id = {article} AND t.kind = :{kind} "
+                         f"AND t.topic IN ({marks}))")
             params[kind] = kind
             params.update({f"{kind}{i}": v for i, v in enumerate(values)})
     if filters.sources:
@@ -168,34 +172,50 @@ def _filters(filters: SearchFilters) -> tuple[list[str], dict[str, Any]]:
     return where, params
 
 
+def _needs_articles(filters: SearchFilters) -> bool:
+    """Whether the filters or the order read the articles' source or dates."""
+    return bool(filters.sources or filters.since or filters.until) or \
+        filters.sort is SearchSort.DATE
+
+
+def _matches(filters: SearchFilters) -> tuple[str, list[str], dict[str, Any]]:
+    """FROM clause, conditions and parameters of the articles matching the query and the
+    filters; the articles table is read (through its narrow index) only when needed."""
+    where, params = _filters(filters, "f.rowid")
+    params["q"] = parse_query(filters.query or "").fts()
+    where.insert(0, f"{LEMMA_FTS} MATCH :q")
+    source = f"{LEMMA_FTS} f"
+    if _needs_articles(filters):
+        source += " JOIN articles a INDEXED BY articles_filter ON a.id = f.rowid"
+    return source, where, params
+
+
 def _ranked(db: sqlite_utils.Database, filters: SearchFilters, limit: int | None,
             offset: int) -> Iterator[tuple[int, float | None]]:
     """(article id, relevance) of the selected articles, in the order asked."""
-    where, params = _filters(filters)
-    params.update({"limit": -1 if limit is None else limit, "offset": offset})
+    page = {"limit": -1 if limit is None else limit, "offset": offset}
     if filters.query is None:
+        where, params = _filters(filters, "a.id")
         sql = (f"SELECT a.id, NULL FROM articles a {_where(where)} "  # noqa: S608
                f"ORDER BY {AT} DESC, a.id DESC LIMIT :limit OFFSET :offset")
-        yield from db.execute(sql, params)
+        yield from db.execute(sql, {**params, **page})
         return
-    params["q"] = parse_query(filters.query).fts()
-    where.insert(0, f"{LEMMA_FTS} MATCH :q")
+    source, where, params = _matches(filters)
+    score = f"-bm25({LEMMA_FTS}, 5.0, 1.0)"
     if filters.sort is SearchSort.DATE:
-        sql = (f"SELECT a.id, -bm25({LEMMA_FTS}, 5.0, 1.0) FROM {LEMMA_FTS} f "  # noqa: S608
-               f"JOIN articles a ON a.id = f.rowid {_where(where)} "
-               f"ORDER BY {AT} DESC, a.id DESC LIMIT :limit OFFSET :offset")
-        yield from db.execute(sql, params)
-        return
-    bound = db.execute(f"SELECT rowid FROM {LEMMA_FTS} WHERE {LEMMA_FTS} MATCH :q "  # noqa: S608
-                       "ORDER BY rowid DESC LIMIT 1 OFFSET :n",
-                       {"q": params["q"], "n": RANKED_AT_MOST}).fetchone()
-    if bound is not None:  # very many matches: the newest ones
-        where.append("f.rowid > :bound")
-        params["bound"] = bound[0]
-    sql = (f"SELECT a.id, -bm25({LEMMA_FTS}, 5.0, 1.0) AS score FROM {LEMMA_FTS} f "  # noqa: S608
-           f"JOIN articles a ON a.id = f.rowid {_where(where)} "
-           "ORDER BY score DESC, a.id DESC LIMIT :limit OFFSET :offset")
-    yield from db.execute(sql, params)
+        order = f"{AT} DESC, f.rowid DESC"
+    else:
+        order = "score DESC, f.rowid DESC"
+        if len(where) == 1:  # no filter: a word in very many articles ranks the newest
+            bound = db.execute(f"SELECT rowid FROM {LEMMA_FTS} WHERE {LEMMA_FTS} MATCH :q "  # noqa: S608
+                               "ORDER BY rowid DESC LIMIT 1 OFFSET :n",
+                               {"q": params["q"], "n": RANKED_AT_MOST}).fetchone()
+            if bound is not None:
+                where.append("f.rowid > :bound")
+                params["bound"] = bound[0]
+    sql = (f"SELECT f.rowid, {score} AS score FROM {source} {_where(where)} "  # noqa: S608
+           f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+    yield from db.execute(sql, {**params, **page})
 
 
 def _where(where: list[str]) -> str:
@@ -256,19 +276,15 @@ def export(db: sqlite_utils.Database, filters: SearchFilters, *, with_text: bool
 def count_upto(db: sqlite_utils.Database, filters: SearchFilters, most: int) -> int:
     """How many articles `filters` select, counted up to `most` + 1 (a frequent word would
     cost a count of all its articles)."""
-    return sum(1 for _ in _ranked(db, SearchFilters(**{**filters.__dict__,
-                                                       "sort": SearchSort.DATE}),
-                                  most + 1, 0)) if filters.query is None else \
-        _count_matches(db, filters, most)
-
-
-def _count_matches(db: sqlite_utils.Database, filters: SearchFilters, most: int) -> int:
-    where, params = _filters(filters)
-    params.update({"q": parse_query(filters.query or "").fts(), "most": most + 1})
-    where.insert(0, f"{LEMMA_FTS} MATCH :q")
-    return int(db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {LEMMA_FTS} f "  # noqa: S608
-                          f"JOIN articles a ON a.id = f.rowid {_where(where)} LIMIT :most)",
-                          params).fetchone()[0])
+    if filters.query is None:
+        where, params = _filters(filters, "a.id")
+        sql = f"SELECT 1 FROM articles a {_where(where)}"  # noqa: S608
+    else:
+        source, where, params = _matches(SearchFilters(
+            **{**filters.__dict__, "sort": SearchSort.RELEVANCE}))
+        sql = f"SELECT 1 FROM {source} {_where(where)}"  # noqa: S608
+    return int(db.execute(f"SELECT count(*) FROM ({sql} LIMIT :most)",  # noqa: S608
+                          {**params, "most": most + 1}).fetchone()[0])
 
 
 def _spans(text: str, parsed: ParsedQuery | None) -> tuple[list[tuple[int, int]], set[int]]:

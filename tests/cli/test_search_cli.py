@@ -47,7 +47,7 @@ def test_a_topic_is_its_id_or_its_label_in_any_case(db, topic):
 def test_an_unknown_filter_is_an_error_naming_the_known_ones(db, option, value):
     result = run_veille("search", "otan", option, value, "--db", db)
     assert result.returncode == 2
-    assert value in result.stderr and "known" in result.stderr or "sources with" in \
+    assert (value in result.stderr and "known" in result.stderr) or "sources with" in \
         result.stderr
     assert "Traceback" not in result.stderr
 

@@ -181,3 +181,12 @@ def test_a_database_from_before_lemma_search_is_indexed_when_opened(tmp_path):
     assert ids(db, "trottinette") == [1]
     assert [h.id for h in search(db, SearchFilters(since="2026-11-27", sort=SearchSort.DATE))
             ] == [1]
+
+
+def test_relevance_on_a_word_in_very_many_articles_ranks_the_newest(db, monkeypatch):
+    from storage import search as module
+
+    monkeypatch.setattr(module, "RANKED_AT_MOST", 1)
+    assert ids(db, "trottinette") == [2]  # the newest of the two only
+    assert ids(db, "trottinette", sort=SearchSort.DATE) == [2, 1]  # by date: all of them
+    assert set(ids(db, "trottinette", sources=("lemonde", "lefigaro"))) == {1, 2}  # filtered
