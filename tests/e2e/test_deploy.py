@@ -12,7 +12,8 @@ import pytest
 from tests.helpers import ROOT
 
 DEPLOY = ROOT / "deploy"
-UNITS = ("veille.service", "veille-crawl.service", "veille-crawl.timer")
+UNITS = ("veille.service", "veille-crawl.service", "veille-crawl.timer",
+         "veille-health.service", "veille-health.timer")
 
 
 def installed_copy(tmp_path: Path) -> Path:
@@ -46,3 +47,31 @@ def test_units_have_the_hardening_the_issue_asks_for():
 def test_crontab_example_uses_the_cli():
     crontab = (DEPLOY / "crontab.example").read_text()
     assert "veille crawl --trigger cron" in crontab and "veille health" in crontab
+
+
+def test_crontab_lines_run_as_a_new_user_would(tmp_path):
+    """Each line of the example, as cron runs it (/bin/sh, a HOME without a log folder),
+    against a local site: the crawl and the health check write their logs."""
+    from tests.helpers import publish, write_sources
+    from veille.demo import content
+    from veille.demo.site import NewsSite
+
+    home = tmp_path / "home"
+    home.mkdir()
+    lines = [line for line in (DEPLOY / "crontab.example").read_text().splitlines()
+             if line and not line.startswith("#") and "=" not in line.split()[0]]
+    commands = [" ".join(line.split()[5:]).replace("/opt/veille/.venv/bin/veille",
+                                                    f"{sys.executable} -m veille")
+                for line in lines]
+    with NewsSite() as site:
+        publish(site, [content.KHARKIV])
+        sources = write_sources(tmp_path / "s.toml", {"local": site.url("/rss.xml")})
+        env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "VEILLE_DB": str(tmp_path / "v.db"),
+               "VEILLE_SOURCES": str(sources), "PYTHONPATH": str(ROOT)}
+        for command in commands:
+            result = subprocess.run(["/bin/sh", "-c", command], env=env, cwd=tmp_path,
+                                    capture_output=True, text=True, check=False)
+            assert result.returncode == 0, (command, result.stderr)
+            assert "needs attention" not in result.stdout
+    assert "Run ok: 1 new" in (home / "log" / "crawl.log").read_text()
+    assert "All sources healthy." in (home / "log" / "health.log").read_text()
