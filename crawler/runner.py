@@ -12,6 +12,7 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.context import CrawlContext, ItemHandler, UrlKey
+from crawler.progress import Progress
 from crawler.runstats import RunStats
 from crawler.settings import scrapy_settings
 from crawler.spiders.news import NewsSpider
@@ -30,6 +31,17 @@ class CrawlResult:
     @property
     def interrupted(self) -> bool:
         return self.close_reason not in (None, "finished")
+
+
+def _show_progress(crawler: Any, stats: RunStats) -> Progress | None:
+    """A progress line on the terminal, every second while the engine runs (the caller
+    keeps the returned object: signals hold their receivers weakly)."""
+    if not Progress.wanted():
+        return None
+    progress = Progress(stats)
+    crawler.signals.connect(progress.start, signal=signals.engine_started)
+    crawler.signals.connect(progress.clear, signal=signals.engine_stopped)
+    return progress
 
 
 def run_crawl(db: sqlite_utils.Database, sources: list[Source], pool: ExtractionPool, *,
@@ -60,10 +72,13 @@ def run_crawl(db: sqlite_utils.Database, sources: list[Source], pool: Extraction
             deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
     context.stop = stop
+    ticking = _show_progress(crawler, stats) if options.progress else None
     try:
         process.crawl(crawler, context=context)
         process.start()
     finally:
+        if ticking is not None:
+            ticking.clear()
         pool.close()
     if context.close_reason == "finished":
         stats.settle()

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from veille.redact import redact
 
@@ -36,8 +37,13 @@ class LibraryFilter(logging.Filter):
 
 
 class HumanFormatter(logging.Formatter):
+    # On a terminal, a line first erases what the crawl's progress line left on it.
+    def __init__(self, *args: Any, terminal: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prefix = "\r\x1b[K" if terminal else ""
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return self.prefix + redact(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -65,7 +71,8 @@ def setup_logging(verbosity: int = 0, fmt: str = "human") -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(HumanFormatter(HUMAN_FORMAT, datefmt="%H:%M:%S"))
+        handler.setFormatter(HumanFormatter(HUMAN_FORMAT, datefmt="%H:%M:%S",
+                                            terminal=sys.stderr.isatty()))
     # trafilatura warns about every page without a date or text: the summary counts those
     handler.addFilter(LibraryFilter(logging.DEBUG if verbosity >= 2 else logging.ERROR))
     root = logging.getLogger()

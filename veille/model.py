@@ -64,6 +64,7 @@ class CrawlOptions:
     workers: int | None = None  # extraction processes (None: one per CPU core)
     download_timeout_s: float = 20.0
     wait_s: float = 0.0  # wait this long for sources another process is crawling
+    progress: bool = False  # a progress line on stderr, when it is a terminal
 
 
 # -- what the crawler collects -----------------------------------------------------

@@ -77,7 +77,8 @@ def crawl(opts: Options, source_names: tuple[str, ...], keep_offtopic: bool,
     except ConfigError as exc:
         config_error(exc)
     options = CrawlOptions(trigger=trigger, keep_offtopic=keep_offtopic, workers=workers,
-                           download_timeout_s=download_timeout, wait_s=wait_s)
+                           download_timeout_s=download_timeout, wait_s=wait_s,
+                           progress=opts.log_format == "human")
     try:
         outcome = crawl_once(opts.db, config, selected, rules, options, alerts)
     except KeyboardInterrupt:
