@@ -43,9 +43,11 @@ def folded_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def lemma_of(word: str) -> str:
-    """The folded French lemma of one word, as tagging reads it: "Trottinettes" and
-    "trottinette" give "trottinette", "ukrainiennes" gives "ukrainien"."""
-    return fold(simplemma.lemmatize(word, lang="fr"))
+    """The folded French lemma of one word: "Trottinettes" and "trottinette" give
+    "trottinette", "ukrainiennes" gives "ukrainien". Read in lower case, so that a word
+    at the start of a sentence ("Records") and the same word typed in a query ("records")
+    are one word (simplemma keeps some capitalised words as names)."""
+    return fold(simplemma.lemmatize(word.lower(), lang="fr"))
 
 
 def lemma_words(text: str) -> list[str]:

@@ -58,6 +58,11 @@ def test_case_accents_and_word_forms_are_found_together(db):
     assert ids(db, "sanction") == [3]
 
 
+def test_a_capital_at_the_start_of_a_sentence_is_the_same_word(db):
+    assert ids(db, "records") == ids(db, "Records") == ids(db, "RECORDS")
+    assert set(ids(db, "records")) == {2, 3}  # "records de Ciaran", "bat des records"
+
+
 def test_every_word_must_appear(db):
     assert ids(db, "otan trottinette") == [2]
     assert ids(db, "otan moscou") == []
