@@ -108,3 +108,22 @@ def test_stories_on_demo_database_by_topic(demo_run):
     rows = [json.loads(line) for line in nato.stdout.splitlines()]
     assert [r["title"] for r in rows] == [
         "Sommet de l'OTAN : les Alliés renforcent le flanc est face à la Russie"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_global_options_are_accepted_after_every_command(command, tmp_path):
+    db = tmp_path / "v.db"
+    result = CliRunner().invoke(cli, [command, "--db", str(db), "-q", "--log-format=json",
+                                      "--topics", str(ROOT / "veille" / "data" / "topics.toml"),
+                                      "-v", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_global_options_after_the_command_reach_it(demo_run):
+    workdir, _ = demo_run
+    db = str(workdir / "veille-demo.db")
+    after = run_veille("stats", "--json", "--db", db)
+    assert after.returncode == 0 and json.loads(after.stdout)["articles"] == 9
+    topics = run_veille("topics", "--topics", str(workdir / "missing.toml"))
+    assert topics.returncode == 2 and "missing.toml" in topics.stderr
