@@ -137,6 +137,18 @@ def show_stories(db_path: Path) -> None:
         _veille(db_path, "story", str(widest[0].id))
 
 
+def show_search(db_path: Path) -> None:
+    """Search as an analyst types it (a phrase, an exclusion, a topic label), and an export."""
+    query = '"centrale nucléaire" -otan'
+    click.echo(f"\nSearch, word forms found together: veille --db {db_path} search "
+               f"'{query}' --topic Ukraine --sort date")
+    _veille(db_path, "search", query, "--topic", "Ukraine", "--sort", "date")
+    export = db_path.with_name("ukraine.csv")
+    click.echo(f"\nFor a spreadsheet or pandas: veille --db {db_path} export --topic ukraine "
+               f"--out {export}")
+    _veille(db_path, "export", "--topic", "ukraine", "--out", str(export))
+
+
 def run_demo(workdir: Path) -> int:
     """Serve the demo site, crawl it with `veille crawl` in a subprocess, show the result."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -161,7 +173,8 @@ def run_demo(workdir: Path) -> int:
         return code
     show_rows(db_path)
     show_stories(db_path)
+    show_search(db_path)
     example_sql = TOPIC_COUNTS_SQL
-    click.echo(f"\nTry: veille --db {db_path} search 'Kharkiv'   or   "
+    click.echo(f"\nTry: veille --db {db_path} search 'drone* OR missile*' --json   or   "
                f'sqlite3 {db_path} "{example_sql}"')
     return 0
