@@ -198,6 +198,71 @@ def search_filters(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX articles_filter ON articles (id, source, published_at, "
                "fetched_at)")
 
+
+# Views for analysts (sqlite3, pandas, Datasette): plain SQL over the tables, no full text.
+VIEWS = {
+    # Every stored article with its tags, one line each: what a list page should show.
+    "tagged_articles": """
+        SELECT a.id, COALESCE(a.published_at, a.fetched_at) AS published, a.source AS outlet,
+               a.title, a.url,
+               (SELECT group_concat(topic, ', ') FROM (SELECT topic FROM article_topics t
+                 WHERE t.article_id = a.id AND t.kind = 'topic' ORDER BY t.score DESC))
+                 AS topics,
+               (SELECT group_concat(topic, ', ') FROM (SELECT topic FROM article_topics t
+                 WHERE t.article_id = a.id AND t.kind = 'subtopic' ORDER BY t.score DESC))
+                 AS subtopics,
+               (SELECT group_concat(topic, ', ') FROM (SELECT topic FROM article_topics t
+                 WHERE t.article_id = a.id AND t.kind = 'entity' ORDER BY t.score DESC))
+                 AS entities,
+               a.story_id AS story, a.wire, a.copy_of
+        FROM articles a""",
+    # Articles and outlets per day and main topic (publication day, else fetch day, UTC).
+    "daily_volume": """
+        SELECT substr(COALESCE(a.published_at, a.fetched_at), 1, 10) AS day, t.topic,
+               count(*) AS articles, count(DISTINCT a.source) AS outlets
+        FROM articles a JOIN article_topics t ON t.article_id = a.id AND t.kind = 'topic'
+        GROUP BY day, t.topic""",
+    # Stories, the most widely published first, with who published first.
+    "top_stories": """
+        SELECT s.id AS story, s.title, f.source AS first_outlet, s.first_seen_at AS first_seen,
+               s.last_seen_at AS last_seen, s.outlets, s.articles,
+               (SELECT group_concat(value, ', ') FROM json_each(s.topics)) AS topics,
+               (SELECT w.wire FROM articles w WHERE w.story_id = s.id AND w.wire IS NOT NULL
+                 GROUP BY w.wire ORDER BY count(*) DESC LIMIT 1) AS wire
+        FROM stories s LEFT JOIN articles f ON f.id = s.first_article_id""",
+    # Each story's articles in order: who was first, who followed and how much later.
+    "story_timeline": """
+        SELECT a.story_id AS story, a.id AS article, a.source AS outlet, a.title,
+               COALESCE(a.published_at, a.fetched_at) AS published,
+               CAST(round((julianday(COALESCE(a.published_at, a.fetched_at))
+                 - julianday(s.first_seen_at)) * 1440) AS INTEGER) AS minutes_after_first,
+               CASE WHEN a.id = s.first_article_id THEN 'first'
+                    WHEN a.copy_of IS NOT NULL THEN 'copy'
+                    ELSE 'own reporting' END AS role,
+               a.copy_of, a.wire, l.signal, l.score
+        FROM articles a JOIN stories s ON s.id = a.story_id
+        LEFT JOIN story_links l ON l.article_id = a.id""",
+    # Each outlet's last 30 days: how much it published, and when it last did.
+    "source_activity": """
+        SELECT a.source AS outlet,
+               sum(COALESCE(a.published_at, a.fetched_at) >= strftime('%Y-%m-%dT%H:%M:%S', 'now', '-30 days'))
+                 AS articles_30d,
+               round(sum(COALESCE(a.published_at, a.fetched_at) >= strftime('%Y-%m-%dT%H:%M:%S', 'now', '-30 days'))
+                 / 30.0, 1) AS per_day_30d,
+               max(a.fetched_at) AS last_article,
+               CAST(julianday('now') - julianday(max(a.fetched_at)) AS INTEGER)
+                 AS days_since_last
+        FROM articles a GROUP BY a.source""",
+}
+
+
+@migration("0010_views")
+def views(db: sqlite_utils.Database) -> None:
+    """Views for analysts: tagged articles without their text, daily volume, top stories,
+    story timelines, source activity."""
+    for name, sql in VIEWS.items():
+        db.execute(f"CREATE VIEW {name} AS {sql}")
+
 def check_version(db: sqlite_utils.Database, path: str | Path) -> None:
     """Refuse a database that a newer veille migrated: its schema is not this one's, and
     writing to it could lose what the newer version keeps."""
