@@ -244,15 +244,13 @@ VIEWS = {
         LEFT JOIN story_links l ON l.article_id = a.id""",
     # Each outlet's last 30 days: how much it published, and when it last did.
     "source_activity": """
-        SELECT a.source AS outlet,
-               sum(COALESCE(a.published_at, a.fetched_at) >= strftime('%Y-%m-%dT%H:%M:%S', 'now', '-30 days'))
-                 AS articles_30d,
-               round(sum(COALESCE(a.published_at, a.fetched_at) >= strftime('%Y-%m-%dT%H:%M:%S', 'now', '-30 days'))
-                 / 30.0, 1) AS per_day_30d,
-               max(a.fetched_at) AS last_article,
-               CAST(julianday('now') - julianday(max(a.fetched_at)) AS INTEGER)
-                 AS days_since_last
-        FROM articles a GROUP BY a.source""",
+        SELECT outlet, recent AS articles_30d, round(recent / 30.0, 1) AS per_day_30d,
+               last_article,
+               CAST(julianday('now') - julianday(last_article) AS INTEGER) AS days_since_last
+        FROM (SELECT a.source AS outlet, max(a.fetched_at) AS last_article,
+                     sum(COALESCE(a.published_at, a.fetched_at)
+                         >= strftime('%Y-%m-%dT%H:%M:%S', 'now', '-30 days')) AS recent
+              FROM articles a GROUP BY a.source)""",
 }
 
 
