@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORPUS ?= ../shared/corpus
 CONSTRAINTS := constraints.txt
-EXTRAS := dev
+EXTRAS := dev,datasette
 
 .PHONY: demo test lint bench eval eval-tagging lock clean
 

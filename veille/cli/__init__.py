@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from veille.cli import alerts, crawl, demo, query, sources, stories, tagging
+from veille.cli import alerts, browse, crawl, demo, query, sources, stories, tagging
 from veille.cli.common import Options, fail_on
 
 # The group's options, which a user may also type after the command (`veille search x
@@ -115,7 +115,7 @@ COMMANDS: tuple[click.Command, ...] = (
     query.search, query.export, query.stats,
     stories.stories, stories.story, stories.restory,
     tagging.tag, tagging.retag, tagging.topics,
-    alerts.alerts, sources.sources, demo.demo,
+    alerts.alerts, sources.sources, browse.datasette, demo.demo,
 )
 for _command in COMMANDS:
     cli.add_command(_command)
