@@ -261,6 +261,13 @@ def views(db: sqlite_utils.Database) -> None:
     for name, sql in VIEWS.items():
         db.execute(f"CREATE VIEW {name} AS {sql}")
 
+
+@migration("0011_reports")
+def reports(db: sqlite_utils.Database) -> None:
+    """Each report written, so that the next one says what is new since."""
+    db.table("reports").create({"id": int, "generated_at": str, "since": str, "until": str,
+                                "topic": str, "format": str, "path": str}, pk="id")
+
 def check_version(db: sqlite_utils.Database, path: str | Path) -> None:
     """Refuse a database that a newer veille migrated: its schema is not this one's, and
     writing to it could lose what the newer version keeps."""

@@ -12,7 +12,17 @@ from typing import Any
 
 import click
 
-from veille.cli import alerts, browse, crawl, demo, query, sources, stories, tagging
+from veille.cli import (
+    alerts,
+    browse,
+    crawl,
+    demo,
+    query,
+    report,
+    sources,
+    stories,
+    tagging,
+)
 from veille.cli.common import Options, fail_on
 
 # The group's options, which a user may also type after the command (`veille search x
@@ -113,7 +123,7 @@ def cli(ctx: click.Context, db: str, sources: str | None, topics: str | None,
 COMMANDS: tuple[click.Command, ...] = (
     crawl.crawl, crawl.run, crawl.health, crawl.forget,
     query.search, query.export, query.stats,
-    stories.stories, stories.story, stories.restory,
+    stories.stories, stories.story, stories.restory, report.report,
     tagging.tag, tagging.retag, tagging.topics,
     alerts.alerts, sources.sources, browse.datasette, demo.demo,
 )
