@@ -141,3 +141,26 @@ def test_every_column_of_the_views_and_articles_is_described(demo_run):
         described = tables[name]["columns"]
         assert set(columns) - {"id"} <= set(described), (name, set(columns) - set(described))
         assert tables[name]["description"]
+
+
+def test_the_dashboard_answers_with_its_charts_and_loads_nothing_from_elsewhere(site):
+    base = site.rsplit("/", 1)[0]
+    html = get(base + "/-/dashboards/veille")
+    assert "Articles par jour et par thème" in html and "Récits les plus repris" in html
+    assert external_resources(html) == []
+    assert "vega" in html  # the plugin's own copy of Vega, served by this Datasette
+    for script in re.findall(r'<script[^>]+src="([^"]+)"', html):
+        assert script.startswith("/"), script
+        get(base + script)
+    filtered = get(base + "/-/dashboards/veille?topic=ukraine&date_start=2026-11-01")
+    assert "Sous-thèmes par jour" in filtered
+
+
+@pytest.mark.parametrize("chart", ["volume", "stories", "subtopics", "quiet"])
+def test_every_chart_query_answers_with_rows(site, chart):
+    from veille.cli.browse import metadata_for
+
+    dashboard = metadata_for("veille-demo.db")["plugins"]["datasette-dashboards"]["veille"]
+    sql = re.sub(r"\[\[.*?\]\]", "", dashboard["charts"][chart]["query"], flags=re.S)
+    found = rows(f"{site}.json?sql={urllib.parse.quote(sql)}")
+    assert found, chart

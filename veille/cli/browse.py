@@ -28,6 +28,11 @@ def metadata_for(db_path: str) -> dict[str, Any]:
     data["databases"] = {name: data["databases"][TEMPLATE_NAME]}
     data["description_html"] = data["description_html"].replace(
         f'href="{TEMPLATE_NAME}/', f'href="{name}/')
+    for dashboard in data.get("plugins", {}).get("datasette-dashboards", {}).values():
+        for part in (*dashboard.get("charts", {}).values(),
+                     *dashboard.get("filters", {}).values()):
+            if part.get("db") == TEMPLATE_NAME:
+                part["db"] = name
     return data
 
 
