@@ -45,6 +45,7 @@ def test_demo_runs_offline_and_shows_stored_rows(demo_run):
     # search as an analyst types it, and an export for a spreadsheet
     assert "[centrale] [nucléaire]" in result.stdout and "Results 1–" in result.stderr
     assert (workdir / "ukraine.csv").read_bytes().startswith(b"\xef\xbb\xbfid,")
+    assert "<svg" in (workdir / "rapport.html").read_text(encoding="utf-8")
     # the story: one AFP dispatch run by three outlets, one of which also reported on it
     stories = result.stdout.split("Stories published by several outlets")[1]
     assert "3 outlet(s) · 4 article(s) · AFP" in stories

@@ -149,6 +149,21 @@ def show_search(db_path: Path) -> None:
     _veille(db_path, "export", "--topic", "ukraine", "--out", str(export))
 
 
+def show_report(db_path: Path) -> None:
+    """The French report of the demo's days, as one page to open in a browser."""
+    db = open_db(db_path)
+    days = sorted(s.first_seen_at[:10] for s in list_stories(db, limit=1000))
+    db.close()
+    if not days:
+        return
+    report = db_path.with_name("rapport.html")
+    click.echo(f"\nA report to read or forward: veille --db {db_path} report --since {days[0]} "
+               f"--out {report}")
+    _veille(db_path, "report", "--since", days[0], "--out", str(report))
+    click.echo(f"Open {report.resolve().as_uri()} in a browser (nothing in it comes from "
+               f"another host); in Datasette: veille --db {db_path} datasette")
+
+
 def run_demo(workdir: Path) -> int:
     """Serve the demo site, crawl it with `veille crawl` in a subprocess, show the result."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -174,6 +189,7 @@ def run_demo(workdir: Path) -> int:
     show_rows(db_path)
     show_stories(db_path)
     show_search(db_path)
+    show_report(db_path)
     example_sql = TOPIC_COUNTS_SQL
     click.echo(f"\nTry: veille --db {db_path} search 'drone* OR missile*' --json   or   "
                f'sqlite3 {db_path} "{example_sql}"')
