@@ -33,7 +33,8 @@ def chromium() -> str:
 
 def shoot(browser: str, url: str, png: Path, width: int = 1280) -> None:
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
-                    "--hide-scrollbars", f"--window-size={width},2200",
+                    "--hide-scrollbars", "--virtual-time-budget=8000",
+                    f"--window-size={width},2200",
                     f"--screenshot={png}", url], check=True, capture_output=True, timeout=120)
     print(f"{png} <- {url}")
 
