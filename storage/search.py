@@ -36,12 +36,15 @@ QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 OR_WORDS = {"OR", "OU"}
 MIN_PREFIX = 2
 SNIPPET_WORDS = 16
-# Relevance on words found in very many articles ranks their newest matches only: bm25
-# costs 1 to 2 µs per match, and a word in half of a million articles would take a second
-# (at 100,000 synthetic articles, ranking all 55,000 matches of "plus" took 55 ms, ranking
-# 5,000 of them 6 ms). An analyst looks further back with --since/--until, any other
-# filter (then every match is ranked) or `--sort date`, which sees them all.
+# Relevance ranks the newest 5,000 matches (of the words and the filters): bm25 costs 1 to
+# 2 µs per match, and a word in half of a million articles would take a second (at 100,000
+# synthetic articles, ranking all 55,000 matches of "plus" took 55 ms, ranking 5,000 of
+# them 6 ms). An analyst looks further back with --since/--until or other words, or with
+# `--sort date`, which sees every match.
 RANKED_AT_MOST = 5_000
+# Newest first by date: up to this many matches are read and sorted; beyond, the date
+# index is walked from the newest article (each step a lookup in the set of matches).
+DATE_SORTED_AT_MOST = 2_000
 AT = "COALESCE(a.published_at, a.fetched_at)"
 
 
@@ -190,32 +193,65 @@ def _matches(filters: SearchFilters) -> tuple[str, list[str], dict[str, Any]]:
     return source, where, params
 
 
+def _since_id(db: sqlite_utils.Database, filters: SearchFilters) -> int | None:
+    """The smallest id of the articles dated since `filters.since`: no article below it
+    can match, so the index scan of the words stops there."""
+    if not filters.since:
+        return None
+    row = db.execute(f"SELECT min(a.id) FROM articles a WHERE {AT} >= ?",  # noqa: S608
+                     [filters.since]).fetchone()
+    return row[0] if row and row[0] is not None else 1 << 62
+
+
+def _window(db: sqlite_utils.Database, filters: SearchFilters,
+            most: int) -> list[tuple[int, float]]:
+    """(id, relevance) of the newest `most` articles matching the words and the filters,
+    newest first: one pass over the index, which stops there."""
+    source, where, params = _matches(SearchFilters(**{**filters.__dict__,
+                                                      "sort": SearchSort.RELEVANCE}))
+    since_id = _since_id(db, filters)
+    if since_id is not None:
+        where.append("f.rowid >= :since_id")
+        params["since_id"] = since_id
+    sql = (f"SELECT f.rowid, -bm25({LEMMA_FTS}, 5.0, 1.0) FROM {source} "  # noqa: S608
+           f"{_where(where)} ORDER BY f.rowid DESC LIMIT :most")
+    return [(r[0], r[1]) for r in db.execute(sql, {**params, "most": most})]
+
+
+def _by_date(db: sqlite_utils.Database, filters: SearchFilters, limit: int | None,
+             offset: int) -> Iterator[tuple[int, float | None]]:
+    """Matches newest first by date. Few matches: read them all and sort. Many: walk the
+    date index from the newest and keep the matches (no need to sort them all)."""
+    page = {"limit": -1 if limit is None else limit, "offset": offset}
+    few = len(_window(db, filters, DATE_SORTED_AT_MOST + 1)) <= DATE_SORTED_AT_MOST
+    if few:
+        source, where, params = _matches(filters)
+        sql = (f"SELECT f.rowid, NULL FROM {source} {_where(where)} "  # noqa: S608
+               f"ORDER BY {AT} DESC, f.rowid DESC LIMIT :limit OFFSET :offset")
+    else:
+        where, params = _filters(filters, "a.id")
+        params["q"] = parse_query(filters.query or "").fts()
+        where.insert(0, f"a.id IN (SELECT rowid FROM {LEMMA_FTS} "  # noqa: S608
+                        f"WHERE {LEMMA_FTS} MATCH :q)")
+        sql = (f"SELECT a.id, NULL FROM articles a INDEXED BY articles_at "  # noqa: S608
+               f"{_where(where)} ORDER BY {AT} DESC, a.id DESC LIMIT :limit OFFSET :offset")
+    yield from db.execute(sql, {**params, **page})
+
+
 def _ranked(db: sqlite_utils.Database, filters: SearchFilters, limit: int | None,
             offset: int) -> Iterator[tuple[int, float | None]]:
     """(article id, relevance) of the selected articles, in the order asked."""
-    page = {"limit": -1 if limit is None else limit, "offset": offset}
     if filters.query is None:
         where, params = _filters(filters, "a.id")
         sql = (f"SELECT a.id, NULL FROM articles a {_where(where)} "  # noqa: S608
                f"ORDER BY {AT} DESC, a.id DESC LIMIT :limit OFFSET :offset")
-        yield from db.execute(sql, {**params, **page})
-        return
-    source, where, params = _matches(filters)
-    score = f"-bm25({LEMMA_FTS}, 5.0, 1.0)"
-    if filters.sort is SearchSort.DATE:
-        order = f"{AT} DESC, f.rowid DESC"
+        yield from db.execute(sql, {**params, "limit": -1 if limit is None else limit,
+                                    "offset": offset})
+    elif filters.sort is SearchSort.DATE:
+        yield from _by_date(db, filters, limit, offset)
     else:
-        order = "score DESC, f.rowid DESC"
-        if len(where) == 1:  # no filter: a word in very many articles ranks the newest
-            bound = db.execute(f"SELECT rowid FROM {LEMMA_FTS} WHERE {LEMMA_FTS} MATCH :q "  # noqa: S608
-                               "ORDER BY rowid DESC LIMIT 1 OFFSET :n",
-                               {"q": params["q"], "n": RANKED_AT_MOST}).fetchone()
-            if bound is not None:
-                where.append("f.rowid > :bound")
-                params["bound"] = bound[0]
-    sql = (f"SELECT f.rowid, {score} AS score FROM {source} {_where(where)} "  # noqa: S608
-           f"ORDER BY {order} LIMIT :limit OFFSET :offset")
-    yield from db.execute(sql, {**params, **page})
+        ranked = sorted(_window(db, filters, RANKED_AT_MOST), key=lambda r: (-r[1], -r[0]))
+        yield from ranked[offset:None if limit is None else offset + limit]
 
 
 def _where(where: list[str]) -> str:
@@ -258,6 +294,32 @@ def search(db: sqlite_utils.Database, filters: SearchFilters, *, limit: int = 20
     return _page(db, list(_ranked(db, filters, limit, offset)), parsed, with_text)
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]
+    matched: int  # how many articles the filters select, counted up to `counted_upto`...
+    counted_upto: int  # ...beyond which `matched` is counted_upto + 1: "more than"
+
+
+def search_page(db: sqlite_utils.Database, filters: SearchFilters, *, limit: int = 20,
+                offset: int = 0, with_text: bool = False,
+                count_upto_most: int = RANKED_AT_MOST - 1) -> SearchPage:
+    """A page of results and how many there are (what the command line prints). Ranked by
+    relevance, the count comes from the same pass over the index when it saw them all."""
+    parsed = parse_query(filters.query) if filters.query is not None else None
+    if parsed is not None and filters.sort is SearchSort.RELEVANCE:
+        window = _window(db, filters, RANKED_AT_MOST)
+        ranked = sorted(window, key=lambda r: (-r[1], -r[0]))[offset:offset + limit]
+        hits = _page(db, list(ranked), parsed, with_text)
+        if len(window) < RANKED_AT_MOST:
+            return SearchPage(hits, len(window), count_upto_most)
+        if count_upto_most < RANKED_AT_MOST:  # the pass saw more than the count asks
+            return SearchPage(hits, count_upto_most + 1, count_upto_most)
+        return SearchPage(hits, count_upto(db, filters, count_upto_most), count_upto_most)
+    hits = search(db, filters, limit=limit, offset=offset, with_text=with_text)
+    return SearchPage(hits, count_upto(db, filters, count_upto_most), count_upto_most)
+
+
 def export(db: sqlite_utils.Database, filters: SearchFilters, *, with_text: bool = False,
            batch: int = 500) -> Iterator[SearchHit]:
     """Every article `filters` select, in their order, read in batches: memory stays flat
@@ -282,6 +344,10 @@ def count_upto(db: sqlite_utils.Database, filters: SearchFilters, most: int) -> 
     else:
         source, where, params = _matches(SearchFilters(
             **{**filters.__dict__, "sort": SearchSort.RELEVANCE}))
+        since_id = _since_id(db, filters)
+        if since_id is not None:
+            where.append("f.rowid >= :since_id")
+            params["since_id"] = since_id
         sql = f"SELECT 1 FROM {source} {_where(where)}"  # noqa: S608
     return int(db.execute(f"SELECT count(*) FROM ({sql} LIMIT :most)",  # noqa: S608
                           {**params, "most": most + 1}).fetchone()[0])

@@ -194,4 +194,36 @@ def test_relevance_on_a_word_in_very_many_articles_ranks_the_newest(db, monkeypa
     monkeypatch.setattr(module, "RANKED_AT_MOST", 1)
     assert ids(db, "trottinette") == [2]  # the newest of the two only
     assert ids(db, "trottinette", sort=SearchSort.DATE) == [2, 1]  # by date: all of them
-    assert set(ids(db, "trottinette", sources=("lemonde", "lefigaro"))) == {1, 2}  # filtered
+    assert ids(db, "trottinette", sources=("lemonde", "lefigaro")) == [2]  # filtered too
+    assert ids(db, "trottinette", sources=("lemonde",)) == [1]  # the newest that passes
+
+
+def test_date_order_walks_the_date_index_when_matches_are_many(db, monkeypatch):
+    from storage import search as module
+
+    few = ids(db, "trottinette OR kyiv OR sanctions", sort=SearchSort.DATE)
+    monkeypatch.setattr(module, "DATE_SORTED_AT_MOST", 1)
+    many = ids(db, "trottinette OR kyiv OR sanctions", sort=SearchSort.DATE)
+    assert few == many == [4, 3, 2, 1]
+    assert ids(db, "kyiv", sort=SearchSort.DATE, topics=("ukraine",)) == [4, 1]
+    assert [h.id for h in search(db, SearchFilters(query="trottinette OR kyiv",
+                                                   sort=SearchSort.DATE), limit=1, offset=1)
+            ] == [2]
+
+
+def test_a_page_says_how_many_matched(db, monkeypatch):
+    from storage import search as module
+    from storage.search import search_page
+
+    page = search_page(db, SearchFilters(query="kyiv OR otan"))
+    assert len(page.hits) == 3 and page.matched == 3
+    monkeypatch.setattr(module, "RANKED_AT_MOST", 2)  # more than ranked: counted apart
+    page = search_page(db, SearchFilters(query="kyiv OR otan"), limit=1, count_upto_most=2)
+    assert len(page.hits) == 1 and page.matched == 3 and page.counted_upto == 2
+
+
+def test_since_bounds_the_scan_without_losing_matches(db):
+    assert ids(db, "kyiv", since="2026-11-24T00:00:00+00:00") == [4]
+    assert ids(db, "kyiv", since="2099-01-01T00:00:00+00:00") == []
+    assert count_upto(db, SearchFilters(query="kyiv", since="2026-11-21T00:00:00+00:00"),
+                      10) == 1

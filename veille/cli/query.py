@@ -25,7 +25,7 @@ from veille.model import (
     TagKind,
 )
 
-COUNT_UPTO = 10_000  # results counted at most (counting all of a frequent word costs)
+COUNT_UPTO = 4_999  # results counted at most: what one pass of ranking sees (5,000)
 
 
 SYNTAX = """\b
@@ -171,8 +171,7 @@ def search(opts: Options, words: tuple[str, ...], topics: tuple[str, ...],
       veille search otan --source lemonde --until 2026-11-30 --json --text
     """
     from storage.db import open_for_reading
-    from storage.search import count_upto
-    from storage.search import search as run_search
+    from storage.search import search_page
 
     require_db(opts.db)
     unknown = [w for w in words if w.startswith("--") and len(w) > 2]
@@ -183,7 +182,9 @@ def search(opts: Options, words: tuple[str, ...], topics: tuple[str, ...],
     db = open_for_reading(opts.db)
     filters = _filters(opts, db, query, topics, subtopics, entities, sources, since, until,
                        sort)
-    hits = run_search(db, filters, limit=limit, offset=offset, with_text=with_text)
+    page = search_page(db, filters, limit=limit, offset=offset, with_text=with_text,
+                       count_upto_most=COUNT_UPTO)
+    hits = page.hits
     for hit in hits:
         if as_json:
             click.echo(hit_json(hit))
@@ -194,8 +195,8 @@ def search(opts: Options, words: tuple[str, ...], topics: tuple[str, ...],
         click.echo(f"    {hit.source} {hit.url}")
         click.echo("    " + hit.snippet)
     if not as_json:
-        found = count_upto(db, filters, COUNT_UPTO)
-        total = f"more than {COUNT_UPTO:,}" if found > COUNT_UPTO else f"{found:,}"
+        found = page.matched
+        total = f"more than {COUNT_UPTO + 1:,}" if found > COUNT_UPTO else f"{found:,}"
         click.echo(f"Results {offset + 1}–{offset + len(hits)} of {total}." if hits else
                    f"No result{' on this page' if found else ''} ({total} in all).", err=True)
 
