@@ -36,7 +36,8 @@ SYNTAX = """\b
       kiev OR kyiv            either word (OU works too)
       otan -sommet            without this word (or -"a phrase")
       sanction*               words starting so (two letters at least)
-    Anything else is searched as typed: no input is an error of the engine."""
+    Anything else is searched as typed: no input is an error of the engine.
+    Relevance ranks the newest 5,000 matches; --sort date sees them all."""
 
 
 CSV_COLUMNS = ("id", "published_at", "fetched_at", "source", "title", "url", "topics",
