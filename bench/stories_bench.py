@@ -265,7 +265,8 @@ def main() -> None:
                         help="probe again the databases kept by an earlier run at each size "
                              "(after a change to the code), without building them")
     parser.add_argument("--probe", type=int, metavar="SIZE", help=argparse.SUPPRESS)
-    parser.add_argument("--total", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--total", type=int, help="with --reprobe: the largest size the kept "
+                        "databases were built for (default: the largest of --sizes)")
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:  # the child of probe_in_fresh_process
@@ -274,7 +275,7 @@ def main() -> None:
                                random.Random(7 + args.probe))))
         return
     state_path = args.db.with_suffix(".state.json")
-    total = max(args.sizes)
+    total = args.total or max(args.sizes)  # --total: reprobe some sizes of a larger build
     rows = [reprobe(args, size, total, state_path) for size in sorted(args.sizes)] \
         if args.reprobe else build_and_probe(args, total, state_path)
     print(f"\nnames per article: {args.names}; probes per size: {args.probes}")
