@@ -46,6 +46,7 @@ def test_html_report_is_self_contained_french_and_has_its_chart(db, tmp_path):
 
 def test_stories_first_seen_since_the_previous_report_are_new(db):
     with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM reports")  # the demo wrote one: this one is the previous
         conn.execute("INSERT INTO reports (generated_at, since, until, format) VALUES "
                      "('2026-11-27T09:00:00+00:00', '2026-11-20', '2026-11-27', 'html')")
     page = run_veille("--db", db, "report", "--since", "2026-11-20", "--until",
