@@ -18,6 +18,7 @@ the engine, and no input can raise an SQL error.
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -218,6 +219,11 @@ def _window(db: sqlite_utils.Database, filters: SearchFilters,
     return [(r[0], r[1]) for r in db.execute(sql, {**params, "most": most})]
 
 
+def _best(window: list[tuple[int, float]], count: int) -> list[tuple[int, float]]:
+    """The `count` best of the window, best first (newest first among equals)."""
+    return heapq.nsmallest(count, window, key=lambda r: (-r[1], -r[0]))
+
+
 def _by_date(db: sqlite_utils.Database, filters: SearchFilters, limit: int | None,
              offset: int) -> Iterator[tuple[int, float | None]]:
     """Matches newest first by date. Few matches: read them all and sort. Many: walk the
@@ -250,8 +256,8 @@ def _ranked(db: sqlite_utils.Database, filters: SearchFilters, limit: int | None
     elif filters.sort is SearchSort.DATE:
         yield from _by_date(db, filters, limit, offset)
     else:
-        ranked = sorted(_window(db, filters, RANKED_AT_MOST), key=lambda r: (-r[1], -r[0]))
-        yield from ranked[offset:None if limit is None else offset + limit]
+        window = _window(db, filters, RANKED_AT_MOST)
+        yield from _best(window, len(window) if limit is None else offset + limit)[offset:]
 
 
 def _where(where: list[str]) -> str:
@@ -309,8 +315,7 @@ def search_page(db: sqlite_utils.Database, filters: SearchFilters, *, limit: int
     parsed = parse_query(filters.query) if filters.query is not None else None
     if parsed is not None and filters.sort is SearchSort.RELEVANCE:
         window = _window(db, filters, RANKED_AT_MOST)
-        ranked = sorted(window, key=lambda r: (-r[1], -r[0]))[offset:offset + limit]
-        hits = _page(db, list(ranked), parsed, with_text)
+        hits = _page(db, _best(window, offset + limit)[offset:], parsed, with_text)
         if len(window) < RANKED_AT_MOST:
             return SearchPage(hits, len(window), count_upto_most)
         if count_upto_most < RANKED_AT_MOST:  # the pass saw more than the count asks
