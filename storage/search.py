@@ -21,7 +21,7 @@ from __future__ import annotations
 import heapq
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,7 +264,7 @@ def _where(where: list[str]) -> str:
     return "WHERE " + " AND ".join(where) if where else ""
 
 
-def _page(db: sqlite_utils.Database, ranked: list[tuple[int, float | None]],
+def _page(db: sqlite_utils.Database, ranked: Sequence[tuple[int, float | None]],
           parsed: ParsedQuery | None, with_text: bool) -> list[SearchHit]:
     """The articles of one page of results, with their tags and snippets."""
     ids = [article_id for article_id, _ in ranked]
