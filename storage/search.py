@@ -60,6 +60,13 @@ class Term:
         quoted = '"' + " ".join(self.lemmas).replace('"', '""') + '"'
         return quoted + " *" if self.prefix else quoted
 
+    def loose(self) -> str:
+        """Its words without their order: what relevance is computed on."""
+        if len(self.lemmas) == 1:
+            return self.fts()
+        words = [f'"{w}"' for w in self.lemmas[:-1]] + [Term(self.lemmas[-1:], self.prefix).fts()]
+        return "(" + " AND ".join(words) + ")"
+
 
 @dataclass(frozen=True)
 class ParsedQuery:
@@ -72,6 +79,17 @@ class ParsedQuery:
         if not self.excluded:
             return wanted
         return f"({wanted}) NOT ({' OR '.join(t.fts() for t in self.excluded)})"
+
+    @property
+    def has_phrase(self) -> bool:
+        return any(len(t.lemmas) > 1 for group in self.groups for t in group)
+
+    def loose(self) -> str:
+        """The words looked for, phrases as their words in any order and no exclusion:
+        bm25 of a phrase counts the phrase in every article of the index (half a second
+        for a phrase of two common words at a million articles), of its words it does not."""
+        return " AND ".join("(" + " OR ".join(t.loose() for t in group) + ")"
+                            for group in self.groups)
 
     def marks(self, words: list[str]) -> set[int]:
         """The positions, among a text's words, of what is looked for (to highlight it):
@@ -207,16 +225,26 @@ def _since_id(db: sqlite_utils.Database, filters: SearchFilters) -> int | None:
 def _window(db: sqlite_utils.Database, filters: SearchFilters,
             most: int) -> list[tuple[int, float]]:
     """(id, relevance) of the newest `most` articles matching the words and the filters,
-    newest first: one pass over the index, which stops there."""
+    newest first: one pass over the index, which stops there. With a phrase, the matches
+    are found first and scored after, on the words of the phrase."""
     source, where, params = _matches(SearchFilters(**{**filters.__dict__,
                                                       "sort": SearchSort.RELEVANCE}))
     since_id = _since_id(db, filters)
     if since_id is not None:
         where.append("f.rowid >= :since_id")
         params["since_id"] = since_id
-    sql = (f"SELECT f.rowid, -bm25({LEMMA_FTS}, 5.0, 1.0) FROM {source} "  # noqa: S608
+    parsed = parse_query(filters.query or "")
+    score = "NULL" if parsed.has_phrase else f"-bm25({LEMMA_FTS}, 5.0, 1.0)"
+    sql = (f"SELECT f.rowid, {score} FROM {source} "  # noqa: S608
            f"{_where(where)} ORDER BY f.rowid DESC LIMIT :most")
-    return [(r[0], r[1]) for r in db.execute(sql, {**params, "most": most})]
+    found = [(r[0], r[1]) for r in db.execute(sql, {**params, "most": most})]
+    if not parsed.has_phrase or not found:
+        return found
+    scores = dict(db.execute(
+        f"SELECT rowid, -bm25({LEMMA_FTS}, 5.0, 1.0) FROM {LEMMA_FTS} "  # noqa: S608
+        f"WHERE {LEMMA_FTS} MATCH ? AND rowid BETWEEN ? AND ?",
+        [parsed.loose(), found[-1][0], found[0][0]]).fetchall())
+    return [(article_id, scores.get(article_id, 0.0)) for article_id, _ in found]
 
 
 def _best(window: list[tuple[int, float]], count: int) -> list[tuple[int, float]]:

@@ -227,3 +227,12 @@ def test_since_bounds_the_scan_without_losing_matches(db):
     assert ids(db, "kyiv", since="2099-01-01T00:00:00+00:00") == []
     assert count_upto(db, SearchFilters(query="kyiv", since="2026-11-21T00:00:00+00:00"),
                       10) == 1
+
+
+def test_a_phrase_is_scored_on_its_words_and_found_in_its_order(db):
+    from storage.search import search_page
+
+    page = search_page(db, SearchFilters(query='"records de Ciaran" OR "bat des records"'))
+    assert [h.id for h in page.hits] in ([2, 3], [3, 2]) and page.matched == 2
+    assert all(h.score is not None for h in page.hits)  # (tiny index: bm25 near 0)
+    assert parse_query('"records de Ciaran" -otan').loose() == '(("record" AND "de" AND "ciaran"))'
