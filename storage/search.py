@@ -257,7 +257,7 @@ def _by_date(db: sqlite_utils.Database, filters: SearchFilters, limit: int | Non
     """Matches newest first by date. Few matches: read them all and sort. Many: walk the
     date index from the newest and keep the matches (no need to sort them all)."""
     page = {"limit": -1 if limit is None else limit, "offset": offset}
-    few = len(_window(db, filters, DATE_SORTED_AT_MOST + 1)) <= DATE_SORTED_AT_MOST
+    few = count_upto(db, filters, DATE_SORTED_AT_MOST) <= DATE_SORTED_AT_MOST
     if few:
         source, where, params = _matches(filters)
         sql = (f"SELECT f.rowid, NULL FROM {source} {_where(where)} "  # noqa: S608
