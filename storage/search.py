@@ -22,7 +22,7 @@ import heapq
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlite_utils
@@ -212,6 +212,18 @@ def _matches(filters: SearchFilters) -> tuple[str, list[str], dict[str, Any]]:
     return source, where, params
 
 
+def _scan(db: sqlite_utils.Database,
+          filters: SearchFilters) -> tuple[str, list[str], dict[str, Any]]:
+    """_matches() for a pass in id order (no date order to read), stopped at the first id
+    of the period when there is a `since`."""
+    source, where, params = _matches(replace(filters, sort=SearchSort.RELEVANCE))
+    since_id = _since_id(db, filters)
+    if since_id is not None:
+        where.append("f.rowid >= :since_id")
+        params["since_id"] = since_id
+    return source, where, params
+
+
 def _since_id(db: sqlite_utils.Database, filters: SearchFilters) -> int | None:
     """The smallest id of the articles dated since `filters.since`: no article below it
     can match, so the index scan of the words stops there."""
@@ -227,12 +239,7 @@ def _window(db: sqlite_utils.Database, filters: SearchFilters,
     """(id, relevance) of the newest `most` articles matching the words and the filters,
     newest first: one pass over the index, which stops there. With a phrase, the matches
     are found first and scored after, on the words of the phrase."""
-    source, where, params = _matches(SearchFilters(**{**filters.__dict__,
-                                                      "sort": SearchSort.RELEVANCE}))
-    since_id = _since_id(db, filters)
-    if since_id is not None:
-        where.append("f.rowid >= :since_id")
-        params["since_id"] = since_id
+    source, where, params = _scan(db, filters)
     parsed = parse_query(filters.query or "")
     score = "NULL" if parsed.has_phrase else f"-bm25({LEMMA_FTS}, 5.0, 1.0)"
     sql = (f"SELECT f.rowid, {score} FROM {source} "  # noqa: S608
@@ -359,7 +366,7 @@ def export(db: sqlite_utils.Database, filters: SearchFilters, *, with_text: bool
     however many there are."""
     parsed = parse_query(filters.query) if filters.query is not None else None
     if parsed is not None and filters.sort is SearchSort.RELEVANCE:
-        filters = SearchFilters(**{**filters.__dict__, "sort": SearchSort.DATE})
+        filters = replace(filters, sort=SearchSort.DATE)
     cursor = _ranked(db, filters, None, 0)
     while True:
         ranked = [row for _, row in zip(range(batch), cursor, strict=False)]
@@ -375,12 +382,7 @@ def count_upto(db: sqlite_utils.Database, filters: SearchFilters, most: int) -> 
         where, params = _filters(filters, "a.id")
         sql = f"SELECT 1 FROM articles a {_where(where)}"  # noqa: S608
     else:
-        source, where, params = _matches(SearchFilters(
-            **{**filters.__dict__, "sort": SearchSort.RELEVANCE}))
-        since_id = _since_id(db, filters)
-        if since_id is not None:
-            where.append("f.rowid >= :since_id")
-            params["since_id"] = since_id
+        source, where, params = _scan(db, filters)
         sql = f"SELECT 1 FROM {source} {_where(where)}"  # noqa: S608
     return int(db.execute(f"SELECT count(*) FROM ({sql} LIMIT :most)",  # noqa: S608
                           {**params, "most": most + 1}).fetchone()[0])
