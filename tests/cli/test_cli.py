@@ -131,3 +131,22 @@ def test_global_options_after_the_command_reach_it(demo_run):
     assert after.returncode == 0 and json.loads(after.stdout)["articles"] == 9
     topics = run_veille("topics", "--topics", str(workdir / "missing.toml"))
     assert topics.returncode == 2 and "missing.toml" in topics.stderr
+
+
+def test_stats_prints_no_python_values_and_explains_aliases(tmp_path):
+    from storage.articles import store_article
+    from storage.db import open_db
+    from tests.helpers import article_record
+
+    empty = tmp_path / "empty.db"
+    open_db(empty).close()
+    result = run_veille("--db", str(empty), "stats")
+    assert result.returncode == 0 and "None" not in result.stdout
+    assert "none yet" in result.stdout
+    db_path = tmp_path / "aliases.db"
+    db = open_db(db_path)
+    store_article(db, article_record(1), [], "v1", ["https://x.fr/amp/a1", "https://x.fr/p/a1"])
+    db.close()
+    result = run_veille("--db", str(db_path), "stats")
+    assert "2 of the stored URLs are aliases" in result.stdout and "None" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
