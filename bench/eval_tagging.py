@@ -1,4 +1,4 @@
-"""Tagging quality: precision, recall and F1 per topic, by running `veille tag`.
+"""Tagging quality: precision, recall and F1 per topic, sub-topic and entity, by running `veille tag`.
 
     python bench/eval_tagging.py [--corpus ../shared/corpus] [--items FILE ...] [--topics RULES]
 
@@ -68,6 +68,73 @@ def run_veille_tag(items: list[dict], topics_file: str | None) -> dict:
     return {out["id"]: out for out in map(json.loads, result.stdout.splitlines())}
 
 
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _predicted(out: dict, kind: str) -> set[str]:
+    if kind == "topics":
+        return set(out.get("topics", []))
+    return set(out.get("details", {}).get(kind, []))
+
+
+def score_kind(items: list[dict], output: dict, kind: str,
+               mistakes: list[str]) -> tuple[int, int, int, float]:
+    """Per-label table of one kind (topics, subtopics, entities); returns micro counts."""
+    labelled = [i for i in items if kind in i]
+    if not labelled:
+        return 0, 0, 0, 1.0
+    names = sorted({n for i in labelled for n in i[kind]}
+                   | {n for i in labelled for n in _predicted(output.get(i["id"], {}), kind)})
+    if kind == "topics":
+        names = list(TOPICS)
+    print(f"\n{kind}: {len(labelled)} labelled items")
+    print(f"{'label':<12} {'gold':>5} {'tagged':>6} {'TP':>4} {'FP':>4} {'FN':>4} "
+          f"{'precision':>9} {'recall':>7} {'F1':>6}")
+    total = [0, 0, 0]
+    worst = 1.0
+    for name in names:
+        tp = fp = fn = 0
+        for item in labelled:
+            out = output.get(item["id"], {})
+            gold = name in item[kind]
+            got = name in _predicted(out, kind)
+            tp += gold and got
+            fp += got and not gold
+            fn += gold and not got
+            if gold != got:
+                score = out.get("details", {}).get("scores", {}).get(name, "")
+                mistakes.append(f"{'FP' if got else 'FN'} {name:<12} {item['id']:<8} "
+                                f"{score!s:<5} {item['title'][:72]}")
+        precision, recall, f1 = _prf(tp, fp, fn)
+        if kind == "topics":
+            worst = min(worst, f1)
+        total = [total[0] + tp, total[1] + fp, total[2] + fn]
+        print(f"{name:<12} {tp + fn:>5} {tp + fp:>6} {tp:>4} {fp:>4} {fn:>4} "
+              f"{precision:>9.3f} {recall:>7.3f} {f1:>6.3f}")
+    precision, recall, f1 = _prf(*total)
+    print(f"{'micro':<12} {total[0] + total[2]:>5} {total[0] + total[1]:>6} {total[0]:>4} "
+          f"{total[1]:>4} {total[2]:>4} {precision:>9.3f} {recall:>7.3f} {f1:>6.3f}")
+    return total[0], total[1], total[2], worst
+
+
+def traps_right(items: list[dict], output: dict) -> None:
+    """Items written as traps: right when all three topics are right."""
+    classes: dict[str, list[bool]] = {}
+    for item in items:
+        if item.get("trap"):
+            right = set(item["topics"]) == _predicted(output.get(item["id"], {}), "topics")
+            classes.setdefault(item["trap"], []).append(right)
+    if classes:
+        print("\ntraps: " + ", ".join(f"{name} {sum(v)}/{len(v)}"
+                                       for name, v in sorted(classes.items()))
+              + f"; all {sum(sum(v) for v in classes.values())}/"
+              f"{sum(len(v) for v in classes.values())}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, help="corpus folder with the labelled feeds")
@@ -80,28 +147,11 @@ def main() -> int:
     output = run_veille_tag(items, args.topics)
     print(f"{len(items)} items ({sum(1 for i in items if not i['topics'])} about none "
           f"of the topics)")
-    print(f"{'topic':<8} {'gold':>5} {'tagged':>6} {'TP':>4} {'FP':>4} {'FN':>4} "
-          f"{'precision':>9} {'recall':>7} {'F1':>6}")
-    worst = 1.0
-    mistakes = []
-    for topic in TOPICS:
-        tp = fp = fn = 0
-        for item in items:
-            gold = topic in item["topics"]
-            got = topic in output.get(item["id"], {}).get("topics", [])
-            tp += gold and got
-            fp += got and not gold
-            fn += gold and not got
-            if gold != got:
-                score = output.get(item["id"], {}).get("details", {}).get("scores", {})
-                mistakes.append(f"{'FP' if got else 'FN'} {topic:<7} {item['id']} "
-                                f"score {score.get(topic, 0):<5} {item['title'][:80]}")
-        precision = tp / (tp + fp) if tp + fp else 1.0
-        recall = tp / (tp + fn) if tp + fn else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        worst = min(worst, f1)
-        print(f"{topic:<8} {tp + fn:>5} {tp + fp:>6} {tp:>4} {fp:>4} {fn:>4} "
-              f"{precision:>9.3f} {recall:>7.3f} {f1:>6.3f}")
+    mistakes: list[str] = []
+    worst = score_kind(items, output, "topics", mistakes)[3]
+    for kind in ("subtopics", "entities"):
+        score_kind(items, output, kind, mistakes)
+    traps_right(items, output)
     if args.verbose:
         print("\n".join(["", *mistakes]))
     return 1 if worst < args.min_f1 else 0
