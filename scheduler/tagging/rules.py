@@ -14,8 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from scheduler.tagging.places import place_lists
 from veille.config import ConfigError, check_keys, read_toml
 from veille.model import TagKind
+from veille.text import fold
 
 MAX_THRESHOLD = 1000.0
 ENTITY_TYPES = ("person", "place", "organisation")
@@ -27,6 +29,8 @@ class Term:
     text: str
     weight: float = 1.0
     proper: bool = False  # only a capitalised occurrence counts ("Poutine", not "une poutine")
+    not_after: tuple[str, ...] = ()  # not counted right after one of these words
+    not_before: tuple[str, ...] = ()  # nor right before ("l'Alliance des démocrates")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,46 @@ class Topic:
     kind: TagKind = TagKind.TOPIC
     parents: tuple[str, ...] = ()  # sub-topics: tagged only under one of these topics
     entity_type: str | None = None
+    # a capital or seat of power that acts for its country ("Moscou dément"): weighs
+    # Reading.actor_weight times more unless named as a place ("à Moscou")
+    actors: tuple[Term, ...] = ()
+    # words that say this topic only in a text tagged with one of `implied_by` ("une
+    # frappe de drones" in a text about Ukraine says who struck)
+    implied: tuple[Term, ...] = ()
+    implied_by: tuple[str, ...] = ()
+    # support terms also count without a term of the topic when this many different
+    # ones are found ("les Alliés" and "l'article 5"); 0: never
+    support_quorum: int = 0
+
+
+@dataclass(frozen=True)
+class Homonym:
+    """A name that means something else when a word next to it places it elsewhere:
+    "Odessa, au Texas". Once placed elsewhere, every mention of it in the text is."""
+
+    name: str
+    label: str
+    terms: tuple[str, ...]
+    near: tuple[str, ...]
+    window: int = 8
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How names are read before any term counts."""
+
+    # A capitalised hyphenated compound is one name, not its parts ("Le Kremlin-Bicêtre"),
+    # unless each other part is a place of `joinable` or a term ("Moscou-Pékin").
+    hyphenated_names: bool = True
+    joinable: tuple[str, ...] = ()
+    # Words that start the name of a street, station or venue: "rue de Moscou".
+    name_starts: tuple[str, ...] = ()
+    # A capital acts for its country at the start of a sentence or clause, or right
+    # after one of these words ("Kiev et Moscou", "par Moscou"); elsewhere it is a place
+    # or an object ("à Moscou", "dissuader Moscou") and weighs as a term.
+    actor_after: tuple[str, ...] = ()
+    actor_weight: float = 1.5
+    actor_text_words: int = 150
 
 
 @dataclass(frozen=True)
@@ -77,6 +121,8 @@ class Rules:
     subtopics: tuple[Topic, ...] = field(default_factory=tuple)
     entities: tuple[Topic, ...] = field(default_factory=tuple)
     contexts: tuple[Context, ...] = field(default_factory=tuple)
+    reading: Reading = field(default_factory=Reading)
+    homonyms: tuple[Homonym, ...] = field(default_factory=tuple)
 
     def topic(self, name: str) -> Topic | None:
         return next((t for t in self.all_tags if t.name == name), None)
@@ -91,18 +137,25 @@ class Rules:
 
 
 _TOP_KEYS: dict[str, type] = {"version": int, "scoring": dict, "topics": dict,
-                              "subtopics": dict, "entities": dict, "contexts": dict}
+                              "subtopics": dict, "entities": dict, "contexts": dict,
+                              "reading": dict, "homonyms": dict}
+_READING_KEYS: dict[str, type] = {"hyphenated_names": bool, "joinable": list,
+                                  "name_starts": list, "actor_after": list,
+                                  "actor_weight": float, "actor_text_words": int}
+_HOMONYM_KEYS: dict[str, type] = {"label": str, "terms": list, "near": list, "window": int}
 _SCORING_KEYS: dict[str, type] = {"title_weight": float, "lead_weight": float,
                                   "body_weight": float, "lead_chars": int,
                                   "long_text_words": int}
 _COMMON_KEYS: dict[str, type] = {"label": str, "threshold": float, "terms": list,
                                  "exclude": list, "patterns": list}
-_TOPIC_KEYS = {**_COMMON_KEYS, "support": list}
+_TOPIC_KEYS = {**_COMMON_KEYS, "support": list, "actors": list, "implied": list,
+               "implied_by": list, "support_quorum": int}
 _SUBTOPIC_KEYS = {**_COMMON_KEYS, "parents": list}
 _ENTITY_KEYS = {**_COMMON_KEYS, "type": str}
 _CONTEXT_KEYS: dict[str, type] = {"label": str, "threshold": float, "terms": list,
                                   "suppresses": list, "unless": list}
-_TERM_KEYS: dict[str, type] = {"term": str, "weight": float, "proper": bool}
+_TERM_KEYS: dict[str, type] = {"term": str, "weight": float, "proper": bool,
+                               "not_after": list, "not_before": list}
 ENTITY_THRESHOLD = 2.0  # one mention in the title or the lead, or two in the body
 
 
@@ -116,7 +169,9 @@ def _term(path: str, entry: str, key: str, value: Any) -> Term:
         if "term" not in value:
             raise ConfigError(path, "missing required key", entry, "term")
         term = Term(value["term"].strip(), float(value.get("weight", 1.0)),
-                    bool(value.get("proper", False)))
+                    bool(value.get("proper", False)),
+                    _strings(path, entry, f"{key}.not_after", value.get("not_after", [])),
+                    _strings(path, entry, f"{key}.not_before", value.get("not_before", [])))
     elif isinstance(value, str):
         term = Term(value.strip())
     else:
@@ -139,6 +194,21 @@ def _strings(path: str, entry: str, key: str, values: list[Any]) -> tuple[str, .
             raise ConfigError(path, f"every item must be a non-empty string, got {value!r}",
                               entry, key)
     return tuple(v.strip() for v in values)
+
+
+def _names(path: str, entry: str, key: str, values: list[Any]) -> tuple[str, ...]:
+    """Strings where "@list" stands for a list of the places file (`@us_states`...)."""
+    names: list[str] = []
+    for value in _strings(path, entry, key, values):
+        if not value.startswith("@"):
+            names.append(value)
+            continue
+        lists = place_lists()
+        if value[1:] not in lists:
+            raise ConfigError(path, f"unknown list {value!r}: the lists are "
+                              f"{', '.join('@' + n for n in sorted(lists))}", entry, key)
+        names += lists[value[1:]]
+    return tuple(names)
 
 
 def _threshold(path: str, entry: str, table: dict[str, Any], default: float | None) -> float:
@@ -191,7 +261,76 @@ def _tag(path: str, kind: TagKind, name: str, table: Any) -> Topic:
         kind=kind,
         parents=_strings(path, entry, "parents", table.get("parents", [])),
         entity_type=entity_type,
+        actors=_terms(path, entry, table, "actors"),
+        implied=_terms(path, entry, table, "implied"),
+        implied_by=_strings(path, entry, "implied_by", table.get("implied_by", [])),
+        support_quorum=_count(path, entry, table, "support_quorum", 0, 20),
     )
+
+
+def _count(path: str, entry: str, table: dict[str, Any], key: str, low: int,
+           high: int) -> int:
+    value = int(table.get(key, low))
+    if not low <= value <= high:
+        raise ConfigError(path, f"must be between {low} and {high}, got {value}", entry, key)
+    return value
+
+
+def _reading(path: str, table: Any) -> Reading:
+    entry = "[reading]"
+    if not isinstance(table, dict):
+        raise ConfigError(path, "must be a table", key="reading")
+    check_keys(path, entry, table, _READING_KEYS)
+    weight = float(table.get("actor_weight", 1.5))
+    if not 0 < weight <= 10:
+        raise ConfigError(path, f"must be in (0, 10], got {weight:g}", entry, "actor_weight")
+    return Reading(
+        hyphenated_names=bool(table.get("hyphenated_names", True)),
+        joinable=_names(path, entry, "joinable", table.get("joinable", [])),
+        name_starts=_strings(path, entry, "name_starts", table.get("name_starts", [])),
+        actor_after=_strings(path, entry, "actor_after", table.get("actor_after", [])),
+        actor_weight=weight,
+        actor_text_words=_count(path, entry, table, "actor_text_words", 0, 100_000)
+        if "actor_text_words" in table else 150)
+
+
+def _homonym(path: str, name: str, table: Any) -> Homonym:
+    entry = f"homonym '{name}'"
+    if not isinstance(table, dict):
+        raise ConfigError(path, "must be a table", entry)
+    check_keys(path, entry, table, _HOMONYM_KEYS)
+    for required in ("terms", "near"):
+        if not table.get(required):
+            raise ConfigError(path, "missing required key", entry, required)
+    return Homonym(name=name, label=table.get("label", name),
+                   terms=_strings(path, entry, "terms", table["terms"]),
+                   near=_names(path, entry, "near", table["near"]),
+                   window=_count(path, entry, table, "window", 1, 50) if "window" in table
+                   else 8)
+
+
+def _check_links(path: str, topics: tuple[Topic, ...], homonyms: tuple[Homonym, ...],
+                 all_tags: tuple[Topic, ...]) -> None:
+    """Names that rules give to each other exist: implied_by topics, homonym terms."""
+    names = {t.name for t in topics}
+    for topic in topics:
+        unknown = [n for n in topic.implied_by if n not in names or n == topic.name]
+        if unknown or (topic.implied and not topic.implied_by):
+            raise ConfigError(path, f"implied terms need other main topics in implied_by, "
+                              f"got {list(topic.implied_by)}", f"topic '{topic.name}'",
+                              "implied_by")
+    for tag in all_tags:
+        terms = {fold(t.text) for t in tag.terms}
+        twice = next((a.text for a in tag.actors if fold(a.text) in terms), None)
+        if twice:
+            raise ConfigError(path, f"{twice!r} is also in terms: list it once, under actors",
+                              f"topic '{tag.name}'", "actors")
+    known = {fold(t.text) for tag in all_tags for t in tag.terms + tag.support + tag.actors}
+    for homonym in homonyms:
+        unknown = [t for t in homonym.terms if fold(t) not in known]
+        if unknown:
+            raise ConfigError(path, f"{unknown[0]!r} is not a term of any topic or entity",
+                              f"homonym '{homonym.name}'", "terms")
 
 
 def _context(path: str, name: str, table: Any, topics: set[str]) -> Context:
@@ -262,10 +401,16 @@ def parse_rules(path: str, data: dict[str, Any]) -> Rules:
         raise ConfigError(path, "must be a table", key="contexts")
     contexts = tuple(_context(path, name, body, topic_names)
                      for name, body in contexts_table.items())
+    homonyms_table = data.get("homonyms", {})
+    if not isinstance(homonyms_table, dict):
+        raise ConfigError(path, "must be a table", key="homonyms")
+    homonyms = tuple(_homonym(path, name, body) for name, body in homonyms_table.items())
+    _check_links(path, topics, homonyms, topics + subtopics + entities)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     version = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
     return Rules(path=path, version=version, scoring=_scoring(path, data.get("scoring", {})),
-                 topics=topics, subtopics=subtopics, entities=entities, contexts=contexts)
+                 topics=topics, subtopics=subtopics, entities=entities, contexts=contexts,
+                 reading=_reading(path, data.get("reading", {})), homonyms=homonyms)
 
 
 def load_rules(path: str | Path | None = None) -> Rules:

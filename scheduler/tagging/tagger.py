@@ -18,7 +18,7 @@ from typing import Any
 
 import simplemma
 
-from scheduler.tagging.rules import Context, Rules, Term, Topic
+from scheduler.tagging.rules import Context, Homonym, Rules, Term, Topic
 from veille.model import TagResult, TopicMatch
 from veille.text import fold, tokens
 
@@ -30,6 +30,9 @@ class Word:
     surface: str  # folded: case and accents removed
     lemma: str  # folded French lemma: "ukrainiennes" -> "ukrainien"
     capitalised: bool
+    hyphen_before: bool = False  # "Bicêtre" in "Kremlin-Bicêtre"
+    sentence: int = 0
+    clause_start: bool = False  # after a sentence end, a colon, a comma, a quote
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class _Pattern:
     proper: bool
     surfaces: tuple[str, ...]
     lemmas: tuple[str, ...]
+    capitals: tuple[bool, ...] = ()  # proper terms: which words must be capitalised
+    term: Term | None = None
+    actor: bool = False
 
 
 @dataclass
@@ -52,6 +58,8 @@ class _Hit:
     start: int  # word index
     end: int
     form: str
+    why_not: str = ""  # set when the hit does not count: the name or place it belongs to
+    as_place: bool = False  # an actor named as a place ("à Moscou")
 
 
 class Analyzer:
@@ -70,16 +78,28 @@ class Analyzer:
 
     def words(self, text: str) -> list[Word]:
         found = []
+        previous_end, sentence = 0, 0
         for start, end, word in tokens(text):
+            gap = text[previous_end:start]
+            sentence += bool(SENTENCE_END.search(gap))
             surface, lemma = self.forms(word)
-            found.append(Word(start, end, surface, lemma, text[start].isupper()))
+            found.append(Word(start, end, surface, lemma, text[start].isupper(),
+                              gap in HYPHENS and bool(found), sentence,
+                              bool(CLAUSE_END.search(gap))))
+            previous_end = end
         return found
+
+
+SENTENCE_END = re.compile(r"[.!?\n]")
+HYPHENS = {"-", "\u2010", "\u2011"}
+CLAUSE_END = re.compile(r"[.!?\n:;,«»\"()]")
 
 
 def _matches_at(words: list[Word], i: int, pattern: _Pattern) -> bool:
     if i + len(pattern.surfaces) > len(words):
         return False
-    if pattern.proper and not words[i].capitalised:
+    if pattern.proper and not all(words[i + j].capitalised
+                                  for j, capital in enumerate(pattern.capitals) if capital):
         return False
     for j, (surface, lemma) in enumerate(zip(pattern.surfaces, pattern.lemmas, strict=True)):
         word = words[i + j]
@@ -119,13 +139,95 @@ class _Index:
         return found
 
 
-def _add_evidence(evidence: dict[str, dict[str, Any]], hit: _Hit) -> None:
+def _add_evidence(evidence: dict[str, dict[str, Any]], hit: _Hit, why: str = "") -> None:
+    """One hit in the evidence of its term: counted (zone counts, and why it counts when
+    a rule made it count) or not counted, with the reason (`ignored`)."""
     item = evidence.setdefault(hit.pattern.text, {
         "term": hit.pattern.text, "weight": hit.pattern.weight, "forms": [],
         "title": 0, "lead": 0, "body": 0})
+    if hit.why_not:
+        ignored = item.setdefault("ignored", [])
+        if f"{hit.form} : {hit.why_not}" not in ignored:
+            ignored.append(f"{hit.form} : {hit.why_not}")
+        return
     item[hit.zone] += 1
     if hit.form not in item["forms"]:
         item["forms"].append(hit.form)
+    if why and why not in item.setdefault("why", []):
+        item["why"].append(why)
+
+
+_LINKS = {"de", "du", "des", "d", "la", "l"}
+
+
+class _NameReader:
+    """Says when a hit is part of another name and not evidence: a capitalised hyphenated
+    compound ("Le Kremlin-Bicêtre"), a street or venue ("rue de Moscou", "métro Crimée"),
+    or the words a term says it may not follow or precede."""
+
+    def __init__(self, rules: Rules, analyzer: Analyzer) -> None:
+        reading = rules.reading
+        self.hyphenated = reading.hyphenated_names
+        self.joinable = {w.surface for name in reading.joinable
+                         for w in analyzer.words(name)}
+        self.joinable_terms = {tuple(w.surface for w in analyzer.words(term.text))
+                               for tag in rules.all_tags
+                               for term in tag.terms + tag.actors + tag.support}
+        self.joinable |= {s for surfaces in self.joinable_terms for s in surfaces}
+        self.starts = {fold(w) for w in reading.name_starts}
+        self.actor_after = {fold(w) for w in reading.actor_after}
+        self.analyzer = analyzer
+
+    def why_not(self, words: list[Word], start: int, end: int, pattern: _Pattern,
+                text: str) -> str:
+        return (self._compound(words, start, end, text) or self._street(words, start, text)
+                or self._neighbours(words, start, end, pattern))
+
+    def _compound(self, words: list[Word], start: int, end: int, text: str) -> str:
+        if not self.hyphenated:
+            return ""
+        first, last = start, end
+        while first > 0 and words[first].hyphen_before:
+            first -= 1
+        while last < len(words) and words[last].hyphen_before:
+            last += 1
+        others = words[first:start] + words[end:last]
+        if not others or not any(w.capitalised for w in others):
+            return ""
+        if all(w.surface in self.joinable for w in others):
+            return ""  # "Moscou-Pékin", "Otan-Russie": places joined, each one counts
+        return f"partie du nom « {text[words[first].start:words[last - 1].end]} »"
+
+    def _street(self, words: list[Word], start: int, text: str) -> str:
+        j = start - 1
+        while j >= 0 and words[j].surface in _LINKS and j > start - 3:
+            j -= 1
+        if j >= 0 and words[j].surface in self.starts:
+            return f"partie du nom « {text[words[j].start:words[start].end]} »"
+        return ""
+
+    def _neighbours(self, words: list[Word], start: int, end: int, pattern: _Pattern) -> str:
+        term = pattern.term
+        if term is None:
+            return ""
+        if term.not_after and start > 0 and self._one_of(words[start - 1], term.not_after):
+            return f"après « {words[start - 1].surface} »"
+        if term.not_before and end < len(words) and self._one_of(words[end], term.not_before):
+            return f"suivi de « {words[end].surface} »"
+        return ""
+
+    def _one_of(self, word: Word, names: tuple[str, ...]) -> bool:
+        for name in names:
+            surface, lemma = self.analyzer.forms(name.lower())
+            if word.surface == surface or word.lemma == lemma:
+                return True
+        return False
+
+    def as_place(self, words: list[Word], start: int) -> bool:
+        """False where a capital acts: a sentence or clause starts, or after "et", "par"..."""
+        if start == 0 or words[start].clause_start:
+            return False
+        return words[start - 1].surface not in self.actor_after
 
 
 class Tagger:
@@ -138,24 +240,38 @@ class Tagger:
         self.regexes: dict[str, list[Any]] = {}
         for tag in rules.all_tags:
             self._add_terms(tag.name, "term", tag.terms)
+            self._add_terms(tag.name, "term", tag.actors, actor=True)
             self._add_terms(tag.name, "support", tag.support)
+            self._add_terms(tag.name, "implied", tag.implied)
             self._add_terms(tag.name, "exclude", [Term(p) for p in tag.exclude])
             if tag.patterns:
                 self.regexes[tag.name] = [re.compile(p) for p in tag.patterns]
         for context in rules.contexts:
             self._add_terms(context.name, "context", context.terms)
             self._add_terms(context.name, "unless", context.unless)
+        self.names = _NameReader(rules, self.analyzer)
+        self.homonyms_of: dict[tuple[str, ...], list[Homonym]] = defaultdict(list)
+        own = self.names.joinable_terms
+        for homonym in rules.homonyms:
+            # a topic's own places never place its names elsewhere ("Odessa, en Ukraine")
+            near = [Term(n) for n in homonym.near
+                    if tuple(w.surface for w in self.analyzer.words(n)) not in own]
+            self._add_terms(homonym.name, "near", near)
+            for term in homonym.terms:
+                surfaces = tuple(w.surface for w in self.analyzer.words(term))
+                self.homonyms_of[surfaces].append(homonym)
 
-    def _add_terms(self, owner: str, role: str, terms: Any) -> None:
+    def _add_terms(self, owner: str, role: str, terms: Any, actor: bool = False) -> None:
         seen: set[tuple[str, ...]] = set()
         for term in terms:
             words = self.analyzer.words(term.text.replace("*", "zzstarzz"))
             surfaces = tuple(w.surface.replace("zzstarzz", "*") for w in words)
-            if surfaces in seen:  # "Kyiv" and "Kyïv" are one term once folded
+            if surfaces in seen or not words:  # "Kyiv" and "Kyïv" are one term once folded
                 continue
             seen.add(surfaces)
             self.index.add(_Pattern(owner, role, term.text, term.weight, term.proper, surfaces,
-                                    tuple(w.lemma.replace("zzstarzz", "*") for w in words)))
+                                    tuple(w.lemma.replace("zzstarzz", "*") for w in words),
+                                    tuple(w.capitalised for w in words), term, actor))
 
     # -- reading the text ------------------------------------------------------
 
@@ -167,35 +283,70 @@ class Tagger:
         return cut if cut > limit // 3 else limit
 
     def _hits(self, title: str, text: str) -> tuple[dict[str, list[_Hit]], dict[str, str], int]:
-        """Hits per owner (excluded spans removed), zone texts, and the body's word count."""
+        """Hits per owner (excluded spans removed; hits that belong to another name or
+        a homonym placed elsewhere kept with the reason), zone texts, body word count."""
         lead_end = self._lead_end(text)
         zones = {"title": title or "", "lead": text[:lead_end], "body": text[lead_end:]}
         hits: dict[str, list[_Hit]] = defaultdict(list)
+        placed: dict[tuple[str, ...], str] = {}
         body_words = 0
         for zone, part in zones.items():
             words = self.analyzer.words(part)
             if zone == "body":
                 body_words = len(words)
             found = self.index.find(words)
-            excluded: dict[str, set[int]] = defaultdict(set)
-            for pattern, start, end in found:
-                if pattern.role == "exclude":
-                    excluded[pattern.owner].update(range(start, end))
-            taken: dict[tuple[str, str], set[int]] = defaultdict(set)
-            # Longest match first: "chef de la diplomatie" is one piece of evidence,
-            # not also "diplomatie".
-            for pattern, start, end in sorted(found, key=lambda f: (f[1] - f[2], f[1])):
-                span = set(range(start, end))
-                group = "evidence" if pattern.role in ("term", "support") else pattern.role
-                owner_taken = taken[(pattern.owner, group)]
-                if pattern.role == "exclude" or start in excluded[pattern.owner]:
-                    continue
-                if span & owner_taken:
-                    continue
-                owner_taken.update(span)
-                form = part[words[start].start:words[end - 1].end]
-                hits[pattern.owner].append(_Hit(pattern, zone, start, end, form))
+            placed.update(self._placed_elsewhere(found, words, part))
+            for hit in self._zone_hits(found, words, zone, part):
+                hits[hit.pattern.owner].append(hit)
+        if placed:
+            for owner_hits in hits.values():
+                for hit in owner_hits:
+                    if hit.pattern.surfaces in placed and not hit.why_not:
+                        hit.why_not = placed[hit.pattern.surfaces]
         return hits, zones, body_words
+
+    def _zone_hits(self, found: list[tuple[_Pattern, int, int]], words: list[Word],
+                   zone: str, part: str) -> list[_Hit]:
+        excluded: dict[str, set[int]] = defaultdict(set)
+        for pattern, start, end in found:
+            if pattern.role == "exclude":
+                excluded[pattern.owner].update(range(start, end))
+        taken: dict[tuple[str, str], set[int]] = defaultdict(set)
+        hits = []
+        # Longest match first: "chef de la diplomatie" is one piece of evidence, not
+        # also "diplomatie".
+        for pattern, start, end in sorted(found, key=lambda f: (f[1] - f[2], f[1])):
+            if pattern.role in ("exclude", "near") or start in excluded[pattern.owner]:
+                continue
+            group = "evidence" if pattern.role in EVIDENCE else pattern.role
+            span = set(range(start, end))
+            if span & taken[(pattern.owner, group)]:
+                continue
+            taken[(pattern.owner, group)].update(span)
+            hit = _Hit(pattern, zone, start, end, part[words[start].start:words[end - 1].end])
+            if pattern.role in EVIDENCE:
+                hit.why_not = self.names.why_not(words, start, end, pattern, part)
+                hit.as_place = pattern.actor and self.names.as_place(words, start)
+            hits.append(hit)
+        return hits
+
+    def _placed_elsewhere(self, found: list[tuple[_Pattern, int, int]], words: list[Word],
+                          part: str) -> dict[tuple[str, ...], str]:
+        """Homonyms of this zone with a placing word near them in the same sentence."""
+        placed = {}
+        near = [(p.owner, s, e) for p, s, e in found if p.role == "near"]
+        for pattern, start, _end in found:
+            if pattern.role not in EVIDENCE:
+                continue
+            for homonym in self.homonyms_of.get(pattern.surfaces, ()):
+                for owner, n_start, n_end in near:
+                    if (owner == homonym.name
+                            and words[n_start].sentence == words[start].sentence
+                            and abs(n_start - start) <= homonym.window):
+                        where = part[words[n_start].start:words[n_end - 1].end]
+                        placed[pattern.surfaces] = (f"placé ailleurs par « {where} » "
+                                                    f"({homonym.label})")
+        return placed
 
     def _zone_factor(self, body_words: int) -> dict[str, float]:
         scoring = self.rules.scoring
@@ -206,24 +357,46 @@ class Tagger:
         return {"title": scoring.title_weight, "lead": scoring.lead_weight, "body": body}
 
     def _score(self, tag: Topic, hits: list[_Hit], zones: dict[str, str],
-               factor: dict[str, float]) -> TopicMatch | None:
-        terms = [h for h in hits if h.pattern.role == "term"]
-        support = [h for h in hits if h.pattern.role == "support"] if terms else []
+               factor: dict[str, float], implied_ok: bool = False) -> TopicMatch | None:
+        counted = [h for h in hits if not h.why_not]
+        terms = [h for h in counted if h.pattern.role == "term"]
+        support = [h for h in counted if h.pattern.role == "support"]
+        quorum = bool(tag.support_quorum) and len(
+            {h.pattern.text for h in support}) >= tag.support_quorum
+        if not terms and not quorum:
+            support = []
+        implied = [h for h in counted if h.pattern.role == "implied"] if implied_ok else []
         evidence: dict[str, dict[str, Any]] = {}
         score = 0.0
-        for hit in terms + support:
-            _add_evidence(evidence, hit)
-            score += hit.pattern.weight * factor[hit.zone]
+        for hit in terms + support + implied:
+            weight, why = self._weight(tag, hit, quorum and not terms)
+            _add_evidence(evidence, hit, why)
+            score += weight * factor[hit.zone]
+        for hit in hits:
+            if hit.why_not and hit.pattern.role in EVIDENCE:
+                _add_evidence(evidence, hit)
         for regex in self.regexes.get(tag.name, []):
             for zone, part in zones.items():
                 for form in regex.findall(fold(part)):
                     pattern = _Pattern(tag.name, "term", f"/{regex.pattern}/", 1.0, False, (), ())
                     _add_evidence(evidence, _Hit(pattern, zone, 0, 0, str(form)))
                     score += factor[zone]
-        if score <= 0:
+        if score <= 0 and not evidence:
             return None
         return TopicMatch(tag.name, round(score, 2),
                           sorted(evidence.values(), key=lambda e: e["term"]), kind=tag.kind)
+
+    def _weight(self, tag: Topic, hit: _Hit, by_quorum: bool) -> tuple[float, str]:
+        """A hit's weight and, when a rule made it count or count more, which rule."""
+        pattern = hit.pattern
+        if pattern.actor and not hit.as_place:
+            weight = self.rules.reading.actor_weight
+            return pattern.weight * weight, f"acteur pour son pays (×{weight:g})"
+        if pattern.role == "implied":
+            return pattern.weight, f"dit le thème à côté de {', '.join(tag.implied_by)}"
+        if pattern.role == "support" and by_quorum:
+            return pattern.weight, f"appui : {tag.support_quorum} termes d'appui ou plus"
+        return pattern.weight, ""
 
     def _context_applies(self, context: Context, hits: dict[str, list[_Hit]],
                          factor: dict[str, float]) -> bool:
@@ -235,11 +408,22 @@ class Tagger:
         """Every tag's match (any score) and the contexts that apply, for one text."""
         hits, zones, body_words = self._hits(title, text)
         factor = self._zone_factor(body_words)
+        if body_words + len(zones["lead"].split()) > self.rules.reading.actor_text_words:
+            for owner_hits in hits.values():  # a long text: actors act in the title only
+                for hit in owner_hits:
+                    hit.as_place = hit.as_place or (hit.pattern.actor and hit.zone != "title")
         matches = {}
         for tag in self.rules.all_tags:
             match = self._score(tag, hits.get(tag.name, []), zones, factor)
             if match is not None:
                 matches[tag.name] = match
+        tagged = {t.name for t in self.rules.topics
+                  if t.name in matches and matches[t.name].score >= t.threshold}
+        for topic in self.rules.topics:
+            if topic.implied and tagged.intersection(topic.implied_by):
+                match = self._score(topic, hits.get(topic.name, []), zones, factor, True)
+                if match is not None:
+                    matches[topic.name] = match
         contexts = [c.name for c in self.rules.contexts if self._context_applies(c, hits, factor)]
         return matches, contexts
 
@@ -288,6 +472,7 @@ class Tagger:
         return result
 
 
+EVIDENCE = ("term", "support", "implied")
 LIVE_ENTRY = re.compile(r"^\s*(\d{1,2}\s*[h:]\s*\d{2})\s*[-–—:|]\s*\S")
 MIN_LIVE_ENTRIES = 3
 
