@@ -1,4 +1,4 @@
-"""Tagging quality: precision, recall and F1 per topic, sub-topic and entity, by running `veille tag`.
+"""Tagging quality: precision, recall and F1 per topic, sub-topic and entity (`veille tag`).
 
     python bench/eval_tagging.py [--corpus ../shared/corpus] [--items FILE ...] [--topics RULES]
 

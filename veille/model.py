@@ -121,6 +121,7 @@ class TagResult:
     scores: dict[str, float] = field(default_factory=dict)  # main topics, passed or not
     contexts: list[str] = field(default_factory=list)
     suppressed: dict[str, str] = field(default_factory=dict)  # topic -> context
+    not_tagged: list[TopicMatch] = field(default_factory=list)  # found, below threshold
 
     @property
     def topics(self) -> list[TopicMatch]:

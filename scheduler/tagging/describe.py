@@ -14,7 +14,9 @@ from veille.model import TagKind, TagResult, TopicMatch
 def _terms(terms: tuple[Term, ...]) -> str:
     def one(term: Term) -> str:
         extras = ([f"×{term.weight:g}"] if term.weight != 1 else []) + (
-            ["majuscule"] if term.proper else [])
+            ["majuscule"] if term.proper else []) + (
+            [f"pas après {'/'.join(term.not_after)}"] if term.not_after else []) + (
+            [f"pas avant {'/'.join(term.not_before)}"] if term.not_before else [])
         return term.text + (f" ({', '.join(extras)})" if extras else "")
 
     return ", ".join(one(t) for t in terms)
@@ -27,12 +29,41 @@ def _tag(tag: Topic) -> list[str]:
     if tag.entity_type:
         head += f", {tag.entity_type}"
     lines = [head + ")", f"      termes : {_terms(tag.terms)}"]
+    if tag.actors:
+        lines.append(f"      acteurs (valent le pays) : {_terms(tag.actors)}")
+    if tag.implied:
+        lines.append(f"      impliqués, à côté de {', '.join(tag.implied_by)} : "
+                     f"{_terms(tag.implied)}")
     if tag.support:
-        lines.append(f"      en appui : {_terms(tag.support)}")
+        quorum = (f", ou seuls à {tag.support_quorum} termes différents"
+                  if tag.support_quorum else "")
+        lines.append(f"      en appui (à côté d'un terme{quorum}) : {_terms(tag.support)}")
     if tag.exclude:
         lines.append(f"      exclus : {', '.join(tag.exclude)}")
     if tag.patterns:
         lines.append(f"      motifs : {', '.join(tag.patterns)}")
+    return lines
+
+
+def _short(values: tuple[str, ...], limit: int = 12) -> str:
+    more = f" … (+{len(values) - limit})" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
+
+
+def _reading(rules: Rules) -> list[str]:
+    reading = rules.reading
+    lines = ["", "Lecture des noms :",
+             "  noms composés à trait d'union : "
+             + ("un seul nom, sauf s'ils joignent des lieux" if reading.hyphenated_names
+                else "lus mot à mot")]
+    if reading.name_starts:
+        lines.append(f"  débuts de noms (rue de …) : {_short(reading.name_starts, 30)}")
+    lines.append(f"  acteurs : ×{reading.actor_weight:g} en début de phrase ou après "
+                 f"{_short(reading.actor_after, 30)} (titre, ou texte de moins de "
+                 f"{reading.actor_text_words} mots)")
+    for homonym in rules.homonyms:
+        lines.append(f"  homonymes « {homonym.label} » : {', '.join(homonym.terms)} — "
+                     f"ailleurs si à {homonym.window} mots de : {_short(homonym.near)}")
     return lines
 
 
@@ -56,6 +87,7 @@ def render_rules(rules: Rules) -> str:
                       f"neutralise {', '.join(context.suppresses)}",
                       f"      termes : {_terms(context.terms)}",
                       f"      sauf si : {_terms(context.unless)}"]
+    lines += _reading(rules)
     for title, tags in (("Sous-thèmes :", rules.subtopics), ("Entités :", rules.entities)):
         if tags:
             lines += ["", title]
@@ -86,5 +118,7 @@ def describe(result: TagResult) -> TagDetails:
             "contexts": result.contexts,
             "suppressed": result.suppressed,
             "evidence": {m.topic: m.evidence for m in result.tags},
+            # topics and entities found but not tagged: the terms, and those set aside
+            "not_tagged": {m.topic: m.evidence for m in result.not_tagged},
         },
     )

@@ -32,7 +32,9 @@ CAPITALS = [
     "Doha", "Abou Dhabi", "Jérusalem", "Tel-Aviv", "Beyrouth", "Amman", "Hanoï", "Pretoria",
 ]
 # Names that are a US state and something else a Russia or NATO text names often.
-AMBIGUOUS = {"Washington", "Géorgie", "New York", "District de Columbia"}
+AMBIGUOUS = {"Washington", "Géorgie", "New York", "District de Columbia",
+             # départements named like a capital or a word of other places' names
+             "Paris", "Nord"}
 FILE = "places.toml"
 
 
@@ -67,7 +69,7 @@ def build() -> dict[str, list[str]]:
     names = [countries.gettext(c.name).split(",")[0] for c in pycountry.countries]
     return {
         "us_states": sorted(n for n in us if n not in AMBIGUOUS),
-        "departements": sorted(set(departements)),
+        "departements": sorted(set(departements) - AMBIGUOUS),
         "countries": sorted(set(names)),
         "capitals": sorted(CAPITALS),
     }

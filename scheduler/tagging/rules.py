@@ -68,7 +68,7 @@ class Homonym:
     label: str
     terms: tuple[str, ...]
     near: tuple[str, ...]
-    window: int = 8
+    window: int = 5
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,10 @@ class Scoring:
     # Beyond this many words, body matches count less (by the square root of the
     # ratio): three passing mentions in a long article are still passing mentions.
     long_text_words: int = 600
+    # A sub-topic is an aspect the item is about: kept when its score reaches this share
+    # of the best sub-topic's (a long article on a nuclear plant is not also "combats"
+    # for two lines on shelling).
+    subtopic_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,7 @@ _READING_KEYS: dict[str, type] = {"hyphenated_names": bool, "joinable": list,
 _HOMONYM_KEYS: dict[str, type] = {"label": str, "terms": list, "near": list, "window": int}
 _SCORING_KEYS: dict[str, type] = {"title_weight": float, "lead_weight": float,
                                   "body_weight": float, "lead_chars": int,
-                                  "long_text_words": int}
+                                  "long_text_words": int, "subtopic_share": float}
 _COMMON_KEYS: dict[str, type] = {"label": str, "threshold": float, "terms": list,
                                  "exclude": list, "patterns": list}
 _TOPIC_KEYS = {**_COMMON_KEYS, "support": list, "actors": list, "implied": list,
@@ -179,6 +183,10 @@ def _term(path: str, entry: str, key: str, value: Any) -> Term:
                           f"got {value!r}", entry, key)
     if not term.text:
         raise ConfigError(path, "empty term", entry, key)
+    first = term.text.split()[0]
+    if first.endswith("*") and len(first.rstrip("*")) < 2:
+        raise ConfigError(path, f"a prefix needs two letters at least before '*', got "
+                          f"{term.text!r}", entry, key)
     if not 0 < term.weight <= 100:
         raise ConfigError(path, f"weight must be in (0, 100], got {term.weight:g}", entry, key)
     return term
@@ -306,7 +314,7 @@ def _homonym(path: str, name: str, table: Any) -> Homonym:
                    terms=_strings(path, entry, "terms", table["terms"]),
                    near=_names(path, entry, "near", table["near"]),
                    window=_count(path, entry, table, "window", 1, 50) if "window" in table
-                   else 8)
+                   else 5)
 
 
 def _check_links(path: str, topics: tuple[Topic, ...], homonyms: tuple[Homonym, ...],
@@ -362,6 +370,8 @@ def _scoring(path: str, table: Any) -> Scoring:
     for key in ("lead_chars", "long_text_words"):
         if getattr(scoring, key) < 0:
             raise ConfigError(path, "must not be negative", "[scoring]", key)
+    if not 0 <= scoring.subtopic_share <= 1:
+        raise ConfigError(path, "must be between 0 and 1", "[scoring]", "subtopic_share")
     return scoring
 
 

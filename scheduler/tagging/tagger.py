@@ -77,15 +77,16 @@ class Analyzer:
         return cached
 
     def words(self, text: str) -> list[Word]:
-        found = []
+        found: list[Word] = []
         previous_end, sentence = 0, 0
         for start, end, word in tokens(text):
             gap = text[previous_end:start]
-            sentence += bool(SENTENCE_END.search(gap))
+            plain = gap == " "  # most gaps: no regular expression to run
+            sentence += not plain and bool(SENTENCE_END.search(gap))
             surface, lemma = self.forms(word)
             found.append(Word(start, end, surface, lemma, text[start].isupper(),
                               gap in HYPHENS and bool(found), sentence,
-                              bool(CLAUSE_END.search(gap))))
+                              not plain and bool(CLAUSE_END.search(gap))))
             previous_end = end
         return found
 
@@ -111,17 +112,22 @@ def _matches_at(words: list[Word], i: int, pattern: _Pattern) -> bool:
     return True
 
 
+PREFIX_KEY = 2  # a prefix term has at least two letters before its "*"
+
+
 class _Index:
     """Every pattern of every rule, keyed by its first word (surface and lemma)."""
 
     def __init__(self) -> None:
         self.by_word: dict[str, list[_Pattern]] = defaultdict(list)
-        self.prefixed: list[_Pattern] = []
+        # "cyber*": keyed by the first letters of the prefix, tried only on words
+        # that start with them
+        self.prefixed: dict[str, list[_Pattern]] = defaultdict(list)
 
     def add(self, pattern: _Pattern) -> None:
         first_surface, first_lemma = pattern.surfaces[0], pattern.lemmas[0]
         if first_surface.endswith("*"):
-            self.prefixed.append(pattern)
+            self.prefixed[first_surface[:PREFIX_KEY]].append(pattern)
             return
         for key in {first_surface, first_lemma}:
             self.by_word[key].append(pattern)
@@ -133,7 +139,7 @@ class _Index:
             if word.lemma != word.surface:
                 extra = [p for p in self.by_word.get(word.lemma, []) if p not in candidates]
                 candidates = candidates + extra
-            for pattern in [*candidates, *self.prefixed]:
+            for pattern in [*candidates, *self.prefixed.get(word.surface[:PREFIX_KEY], ())]:
                 if _matches_at(words, i, pattern):
                     found.append((pattern, i, i + len(pattern.surfaces)))
         return found
@@ -254,7 +260,7 @@ class Tagger:
         own = self.names.joinable_terms
         for homonym in rules.homonyms:
             # a topic's own places never place its names elsewhere ("Odessa, en Ukraine")
-            near = [Term(n) for n in homonym.near
+            near = [Term(n, proper=True) for n in homonym.near
                     if tuple(w.surface for w in self.analyzer.words(n)) not in own]
             self._add_terms(homonym.name, "near", near)
             for term in homonym.terms:
@@ -322,27 +328,31 @@ class Tagger:
             span = set(range(start, end))
             if span & taken[(pattern.owner, group)]:
                 continue
-            taken[(pattern.owner, group)].update(span)
             hit = _Hit(pattern, zone, start, end, part[words[start].start:words[end - 1].end])
             if pattern.role in EVIDENCE:
                 hit.why_not = self.names.why_not(words, start, end, pattern, part)
                 hit.as_place = pattern.actor and self.names.as_place(words, start)
+            if not hit.why_not:  # a hit set aside leaves its words to other terms
+                taken[(pattern.owner, group)].update(span)
             hits.append(hit)
-        return hits
+        # a hit set aside where a longer term counted is not worth reporting
+        return [h for h in hits if not h.why_not
+                or not set(range(h.start, h.end)) & taken[(h.pattern.owner, "evidence")]]
 
     def _placed_elsewhere(self, found: list[tuple[_Pattern, int, int]], words: list[Word],
                           part: str) -> dict[tuple[str, ...], str]:
         """Homonyms of this zone with a placing word near them in the same sentence."""
         placed = {}
         near = [(p.owner, s, e) for p, s, e in found if p.role == "near"]
-        for pattern, start, _end in found:
+        for pattern, start, end in found:
             if pattern.role not in EVIDENCE:
                 continue
             for homonym in self.homonyms_of.get(pattern.surfaces, ()):
                 for owner, n_start, n_end in near:
+                    gap = n_start - end + 1 if n_start >= end else start - n_end + 1
                     if (owner == homonym.name
                             and words[n_start].sentence == words[start].sentence
-                            and abs(n_start - start) <= homonym.window):
+                            and gap <= homonym.window):
                         where = part[words[n_start].start:words[n_end - 1].end]
                         placed[pattern.surfaces] = (f"placé ailleurs par « {where} » "
                                                     f"({homonym.label})")
@@ -440,6 +450,18 @@ class Tagger:
 
     # -- public API --------------------------------------------------------------
 
+    def _subtopics(self, matches: dict[str, TopicMatch], tagged: set[str]) -> list[TopicMatch]:
+        passed = []
+        for sub in self.rules.subtopics:
+            parents = [p for p in sub.parents if p in tagged]
+            match = matches.get(sub.name)
+            if parents and match is not None and match.score >= sub.threshold:
+                match.parents = parents
+                passed.append(match)
+        best = max((m.score for m in passed), default=0.0)
+        share = self.rules.scoring.subtopic_share
+        return [m for m in passed if m.score >= share * best]
+
     def tag(self, title: str, text: str) -> TagResult:
         """Topics, sub-topics and entities that reach their thresholds, with all scores."""
         matches, contexts = self._matches(title, text)
@@ -453,22 +475,18 @@ class Tagger:
                 continue
             result.scores[topic.name] = match.score
             if match.score < topic.threshold:
+                result.not_tagged.append(match)
                 continue
             if topic.name in suppressed:
                 result.suppressed[topic.name] = suppressed[topic.name]
                 continue
             result.tags.append(match)
-        tagged = {m.topic for m in result.tags}
-        for sub in self.rules.subtopics:
-            parents = [p for p in sub.parents if p in tagged]
-            match = matches.get(sub.name)
-            if parents and match is not None and match.score >= sub.threshold:
-                match.parents = parents
-                result.tags.append(match)
+        result.tags += self._subtopics(matches, {m.topic for m in result.tags})
         for entity in self.rules.entities:
             match = matches.get(entity.name)
-            if match is not None and match.score >= entity.threshold:
-                result.tags.append(match)
+            if match is not None:
+                (result.tags if match.score >= entity.threshold else result.not_tagged
+                 ).append(match)
         return result
 
 
