@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.extract import extract
-from crawler.language import detect_language
+from crawler.extract import DEFAULT_OPTIONS, ExtractionOptions, extract
+from crawler.language import SAMPLE_CHARS, detect_language
 
 
 def words(text: str) -> Counter[str]:
@@ -58,33 +58,32 @@ def norm(text: str) -> str:
     return " ".join(text.replace("\xa0", " ").replace("\u00ad", "").split())
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path)
-    parser.add_argument("--baseline", type=float, default=0.0,
-                        help="fail when the mean extraction score is below this")
-    args = parser.parse_args()
+def score_corpus(corpus: Path, options: ExtractionOptions = DEFAULT_OPTIONS,
+                 sample_chars: int = SAMPLE_CHARS,
+                 show: bool = True) -> tuple[float, int, int, int]:
+    """(mean extraction score, pages scored, language decisions right, pages)."""
     scores: list[float] = []
     language_errors = 0
-    pages = sorted(p for p in args.corpus.glob("*.html") if ".expected" not in p.name)
+    pages = sorted(p for p in corpus.glob("*.html") if ".expected" not in p.name)
     for path in pages:
         stem = path.name[:-5]
         is_french = not stem.startswith("neg-")
-        extracted = extract(path.read_bytes(), f"https://example.org/{stem}")
+        extracted = extract(path.read_bytes(), f"https://example.org/{stem}", None, options)
         text = extracted.text if extracted else ""
-        language = detect_language(text).code if text else "und"
+        language = detect_language(text, sample_chars).code if text else "und"
         kept = language == "fr"
         if kept != is_french:
             language_errors += 1
-            print(f"LANGUAGE {stem}: detected {language}")
-        expected = expectation(args.corpus, stem)
+            if show:
+                print(f"LANGUAGE {stem}: detected {language}")
+        expected = expectation(corpus, stem)
         if expected is None or not is_french:
             continue
         kind, gold = expected
         if kind == "full":
             precision, recall, f1 = prf(text, str(gold))
             scores.append(f1)
-            print(f"{f1:5.2f}  {stem:55} P {precision:.2f} R {recall:.2f}")
+            line = f"{f1:5.2f}  {stem:55} P {precision:.2f} R {recall:.2f}"
         else:
             flat = norm(text)
             with_ = [s for s in gold["with"] if norm(s) not in flat]  # type: ignore[index]
@@ -94,11 +93,23 @@ def main() -> int:
             scores.append(score)
             detail = (f" missing {with_}" if with_ else "") + (f" boilerplate {without}"
                                                                  if without else "")
-            print(f"{score:5.2f}  {stem:55}{detail[:150]}")
+            line = f"{score:5.2f}  {stem:55}{detail[:150]}"
+        if show:
+            print(line)
     mean = sum(scores) / len(scores) if scores else 0.0
-    print(f"\nextraction: mean score {mean:.3f} over {len(scores)} French pages with expectations")
-    print(f"language: {len(pages) - language_errors}/{len(pages)} pages kept or rejected correctly")
-    return 1 if mean < args.baseline or language_errors else 0
+    return mean, len(scores), len(pages) - language_errors, len(pages)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--baseline", type=float, default=0.0,
+                        help="fail when the mean extraction score is below this")
+    args = parser.parse_args()
+    mean, scored, right, pages = score_corpus(args.corpus)
+    print(f"\nextraction: mean score {mean:.3f} over {scored} French pages with expectations")
+    print(f"language: {right}/{pages} pages kept or rejected correctly")
+    return 1 if mean < args.baseline or right < pages else 0
 
 
 if __name__ == "__main__":

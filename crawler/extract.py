@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass
 
 import charset_normalizer
 import trafilatura
@@ -197,14 +198,31 @@ def is_stub(text: str) -> bool:
     return len(STUB_WORDS.findall(text)) / words > 0.04
 
 
-def _trafilatura(tree: HtmlElement, url: str, precision: bool) -> Document | None:
+@dataclass(frozen=True)
+class ExtractionOptions:
+    """How much work extraction does; `bench/extraction_options.py` measures each against
+    the corpus expectations."""
+
+    precision: bool = True  # trafilatura's favor_precision first (default on retry)
+    # trafilatura compares its text with readability's and jusText's and keeps the
+    # better (a second and third parse of the page)
+    fallback: bool = True
+    metadata: bool = True  # title, date, author, site name, description
+
+
+DEFAULT_OPTIONS = ExtractionOptions()
+
+
+def _trafilatura(tree: HtmlElement, url: str, precision: bool,
+                 options: ExtractionOptions) -> Document | None:
     document = trafilatura.bare_extraction(
         tree,
         url=url,
         favor_precision=precision,
+        no_fallback=not options.fallback,
         include_comments=False,
         include_tables=True,
-        with_metadata=True,
+        with_metadata=options.metadata,
         date_extraction_params=DATE_PARAMS,
     )
     return document if isinstance(document, Document) else None
@@ -231,7 +249,8 @@ def _use_news_stoplist() -> None:
         setattr(trafilatura_external, "JT_STOPLIST", stoplist)  # noqa: B010
 
 
-def extract(body: bytes, url: str, content_type: str | None = None) -> Extracted | None:
+def extract(body: bytes, url: str, content_type: str | None = None,
+            options: ExtractionOptions = DEFAULT_OPTIONS) -> Extracted | None:
     """Extract the article from page bytes; None when the page has no main text.
 
     Precision first (it leaves out more menus and "Lire aussi" blocks on the
@@ -244,10 +263,10 @@ def extract(body: bytes, url: str, content_type: str | None = None) -> Extracted
         return None
     # Read before trafilatura cleans the tree: the JSON-LD credits, the visible lead.
     credits, leads, link = json_ld_credits(tree), visible_leads(tree), canonical_link(tree)
-    doc = _trafilatura(tree, url, precision=True)
+    doc = _trafilatura(tree, url, options.precision, options)
     text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
-    if len(text) < MIN_TEXT_CHARS:
-        doc = _trafilatura(tree, url, precision=False) or doc
+    if len(text) < MIN_TEXT_CHARS and options.precision:
+        doc = _trafilatura(tree, url, False, options) or doc
         text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
     if doc is None or is_stub(text):
         return None

@@ -65,7 +65,7 @@ def case_normalised(text: str) -> str:
     return "\n".join(lines)
 
 
-def detect_language(text: str) -> Language:
+def detect_language(text: str, sample_chars: int = SAMPLE_CHARS) -> Language:
     """Most probable language of `text`; 'und' with probability 0 when undecidable.
 
     The seed is fixed: langdetect samples n-grams at random, so without it a
@@ -73,7 +73,7 @@ def detect_language(text: str) -> Language:
     """
     try:
         detector = _detector_factory().create()
-        detector.append(case_normalised(sample(text)))
+        detector.append(case_normalised(sample(text, sample_chars)))
         candidates = detector.get_probabilities()
     except LangDetectException:
         return UNKNOWN

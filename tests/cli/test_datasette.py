@@ -48,7 +48,16 @@ def site(demo_run):
             time.sleep(0.3)
     yield base + "/veille-demo"
     process.terminate()
-    process.wait(timeout=30)
+    assert process.wait(timeout=30) == 0
+    # Datasette stops with the command that started it (it used to outlive a SIGTERM)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+        except OSError:
+            return
+        time.sleep(0.3)
+    raise AssertionError("Datasette still answers after veille datasette was stopped")
 
 
 def get(url: str) -> str:

@@ -4,6 +4,7 @@ queries and hidden internals (veille/data/datasette.yml)."""
 from __future__ import annotations
 
 import importlib.util
+import signal
 import subprocess
 import sys
 import tempfile
@@ -74,11 +75,30 @@ def datasette(opts: Options, port: int, metadata_out: str | None) -> None:
         path = Path(folder) / "metadata.json"
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-        try:
-            code = subprocess.call([sys.executable, "-m", "datasette", "serve", opts.db,
-                                    "-m", str(path), "--host", "127.0.0.1", "--port", str(port),
-                                    "--setting", "truncate_cells_html", "300",
-                                    "--setting", "sql_time_limit_ms", "5000"])
-        except KeyboardInterrupt:
-            code = 0
+        code = _serve([sys.executable, "-m", "datasette", "serve", opts.db, "-m", str(path),
+                       "--host", "127.0.0.1", "--port", str(port),
+                       "--setting", "truncate_cells_html", "300",
+                       "--setting", "sql_time_limit_ms", "5000"])
     sys.exit(code)
+
+
+def _serve(command: list[str]) -> int:
+    """Run Datasette until it stops; a SIGTERM or Ctrl-C to veille stops it too (it would
+    otherwise outlive the command that started it)."""
+    child = subprocess.Popen(command)
+    stopped = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        child.terminate()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        code = child.wait()
+        return 0 if stopped else code
+    except KeyboardInterrupt:
+        child.terminate()
+        child.wait()
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,82 @@
+"""Speed against quality for each extraction option, on a corpus folder.
+
+    python bench/extraction_options.py ../shared/corpus [--rounds 3]
+
+For each set of options: the mean extraction score and language decisions of
+bench/eval_extraction.py, the pages whose title and date were found, and the CPU
+milliseconds per page of extraction + language detection in one process (median of
+--rounds passes over every page, measured in this run, interleaved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.eval_extraction import score_corpus
+from crawler.extract import ExtractionOptions, extract
+from crawler.language import SAMPLE_CHARS, detect_language
+
+CONFIGS: list[tuple[str, ExtractionOptions, int]] = [
+    ("shipped before issue 15", ExtractionOptions(), SAMPLE_CHARS),
+    ("no fallback", ExtractionOptions(fallback=False), SAMPLE_CHARS),
+    ("language on 1,200 chars", ExtractionOptions(), 1200),
+    ("no fallback, language 1,200", ExtractionOptions(fallback=False), 1200),
+    ("no fallback, language 600", ExtractionOptions(fallback=False), 600),
+    ("no precision pass", ExtractionOptions(precision=False), SAMPLE_CHARS),
+    ("no metadata", ExtractionOptions(metadata=False), SAMPLE_CHARS),
+    ("trafilatura.extract defaults-like", ExtractionOptions(precision=False, metadata=False),
+     SAMPLE_CHARS),
+]
+
+
+def cpu_ms(bodies: list[bytes], options: ExtractionOptions, sample_chars: int) -> float:
+    start = time.process_time()
+    for i, body in enumerate(bodies):
+        extracted = extract(body, f"https://example.org/{i}", None, options)
+        if extracted is not None:
+            detect_language(extracted.text, sample_chars)
+    return (time.process_time() - start) * 1000 / len(bodies)
+
+
+def found(bodies: list[bytes], options: ExtractionOptions) -> tuple[int, int]:
+    titles = dates = 0
+    for i, body in enumerate(bodies):
+        extracted = extract(body, f"https://example.org/{i}", None, options)
+        titles += bool(extracted and extracted.title)
+        dates += bool(extracted and extracted.published_at)
+    return titles, dates
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    bodies = [p.read_bytes() for p in sorted(args.corpus.glob("*.html"))
+              if ".expected" not in p.name]
+    cpu_ms(bodies[:5], ExtractionOptions(), SAMPLE_CHARS)  # warm up
+    timings: dict[str, list[float]] = {name: [] for name, _, _ in CONFIGS}
+    for _ in range(args.rounds):
+        for name, options, chars in CONFIGS:
+            timings[name].append(cpu_ms(bodies, options, chars))
+    base = statistics.median(timings[CONFIGS[0][0]])
+    print(f"{len(bodies)} pages; CPU ms per page, median of {args.rounds} interleaved passes\n")
+    print(f"| options | ms/page | × speed | extraction score | language | titles | dates |")
+    print("|---|---|---|---|---|---|---|")
+    for name, options, chars in CONFIGS:
+        ms = statistics.median(timings[name])
+        mean, scored, right, pages = score_corpus(args.corpus, options, chars, show=False)
+        titles, dates = found(bodies, options)
+        print(f"| {name} | {ms:.1f} | {base / ms:.2f} | {mean:.3f} ({scored}) | "
+              f"{right}/{pages} | {titles} | {dates} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
