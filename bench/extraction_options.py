@@ -67,7 +67,7 @@ def main() -> int:
             timings[name].append(cpu_ms(bodies, options, chars))
     base = statistics.median(timings[CONFIGS[0][0]])
     print(f"{len(bodies)} pages; CPU ms per page, median of {args.rounds} interleaved passes\n")
-    print(f"| options | ms/page | × speed | extraction score | language | titles | dates |")
+    print("| options | ms/page | × speed | extraction score | language | titles | dates |")
     print("|---|---|---|---|---|---|---|")
     for name, options, chars in CONFIGS:
         ms = statistics.median(timings[name])

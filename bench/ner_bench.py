@@ -24,6 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,8 +44,9 @@ class NerNames(_NameReader):
     """The rules' name reading, plus: a term inside a longer PER/ORG/MISC entity is
     that entity's, not the term's."""
 
-    spans: list[tuple[int, int, str]] = []
+    spans: ClassVar[list[tuple[int, int, str]]] = []
     labels: tuple[str, ...] = ("PER", "ORG", "MISC")
+    zone_text = ""
 
     def why_not(self, words: list[Word], start: int, end: int, pattern: _Pattern,
                 text: str) -> str:

@@ -142,7 +142,7 @@ def run_veille(feeds: list[str], workdir: Path) -> Measure:
             Path(f"{db}{suffix}").unlink()
     command = [sys.executable, "-m", "veille", "-q", "--db", str(db), "--sources",
                str(sources), "crawl", "--keep-offtopic"]
-    result, output = measure("veille", command, workdir)
+    result, _ = measure("veille", command, workdir)
     result.articles = stored_articles(db)
     return result
 
@@ -179,7 +179,7 @@ def run_baseline(name: str, urls_file: Path, workdir: Path) -> Measure:
 
 
 def _download(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=30) as response:
         return response.read()
 
 
