@@ -59,14 +59,14 @@ def reference_rate(bodies: list[bytes]) -> float:
 def own_rate(bodies: list[bytes]) -> float:
     """Pages per second of veille's worker function, run in this one process."""
     from crawler.workers import analyse_page
+    from scheduler.analysis import PageAnalysisFactory
     from scheduler.tagging.rules import load_rules
-    from scheduler.tagging.tagger import Tagger
 
-    tagger = Tagger(load_rules())
-    analyse_page(bodies[0], "https://example.org/warm-up", None, tagger.tag)
+    analyser = PageAnalysisFactory(load_rules())()
+    analyse_page(bodies[0], "https://example.org/warm-up", None, analyser)
     start = time.perf_counter()
     for i, body in enumerate(bodies):
-        analyse_page(body, f"https://example.org/{i}", None, tagger.tag)
+        analyse_page(body, f"https://example.org/{i}", None, analyser)
     return len(bodies) / (time.perf_counter() - start)
 
 
@@ -175,7 +175,8 @@ def main() -> int:
     reference = reference_rate(served)
     print(f"reference (one process, trafilatura.extract + langdetect): {reference:.1f} pages/s")
     own = own_rate(served)
-    print(f"veille's own page analysis (extract, language, topics) in one process: "
+    print(f"veille's own page analysis (extract, language, topics, story features) in one "
+          "process: "
           f"{own:.1f} pages/s")
     site, feeds = build_site(bodies, args.pages)
     with site, tempfile.TemporaryDirectory() as tmp:

@@ -32,6 +32,7 @@ import argparse
 import concurrent.futures
 import contextlib
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -51,10 +52,23 @@ from veille.demo.site import NewsSite, Route
 
 FEED_SIZE = 50
 DOWNLOAD_THREADS = 16
+ARTICLES = 0  # article URLs served: veille's decided URLs also count its feeds
+PROFILE: Path | None = None  # --profile FILE: py-spy's raw stacks of veille's run
 CRAWLERS = ("veille", "pooled", "sequential", "trafilatura-cli")
 
 
 # -- the sites -----------------------------------------------------------------------
+
+LONG_PARAGRAPH = re.compile(rb"<p[ >][^<]{80,}")
+
+
+def unique(body: bytes, n: int) -> bytes:
+    """The page with a sentence of its own in its longest paragraph, so that the copies
+    of one corpus page are distinct articles (near-copies, not the same text)."""
+    found = max(LONG_PARAGRAPH.finditer(body), key=lambda m: len(m.group()), default=None)
+    if found is None:
+        return body
+    return body[:found.end()] + f" Dépêche {n} du réseau.".encode() + body[found.end():]
 
 def build_outlets(bodies: list[bytes], articles: int, outlets: int, latency: float,
                   one_host: bool) -> tuple[list[NewsSite], list[str], list[str]]:
@@ -71,7 +85,7 @@ def build_outlets(bodies: list[bytes], articles: int, outlets: int, latency: flo
         paths = []
         for _ in range(count):
             path = f"/o{k}/article/{n:06d}.html"
-            site.add(path, Route(bodies[n % len(bodies)], delay=latency))
+            site.add(path, Route(unique(bodies[n % len(bodies)], n), delay=latency))
             paths.append(path)
             n += 1
         for start in range(0, count, FEED_SIZE):
@@ -142,16 +156,22 @@ def run_veille(feeds: list[str], workdir: Path) -> Measure:
             Path(f"{db}{suffix}").unlink()
     command = [sys.executable, "-m", "veille", "-q", "--db", str(db), "--sources",
                str(sources), "crawl", "--keep-offtopic"]
+    if PROFILE:
+        # py-spy over the whole tree (main process, forkserver, workers): raw stacks
+        command = [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses",
+                   "--format", "raw", "--rate", "200", "-o", str(PROFILE), "--", *command]
     result, _ = measure("veille", command, workdir)
-    result.articles = stored_articles(db)
+    result.articles = min(stored_articles(db), ARTICLES)
     return result
 
 
 def stored_articles(db: Path) -> int:
+    """Article pages veille decided (stored, copies, duplicates, off-topic, no text): the
+    pages it processed, as the baselines count the pages they extracted."""
     from storage.db import open_db
     from storage.queries import stats
 
-    return int(stats(open_db(db, migrate=False))["articles"])
+    return int(stats(open_db(db, migrate=False))["urls_decided"])
 
 
 def run_baseline(name: str, urls_file: Path, workdir: Path) -> Measure:
@@ -164,13 +184,16 @@ def run_baseline(name: str, urls_file: Path, workdir: Path) -> Measure:
                           "MIN_OUTPUT_COMM_SIZE = 1\nEXTRACTION_TIMEOUT = 0\n"
                           "MIN_DUPLCHECK_SIZE = 100\nMAX_REPETITIONS = 2\n"
                           "EXTENSIVE_DATE_SEARCH = on\nEXTERNAL_URLS = off\n"
-                          "MAX_SITEMAPS_SEEN = 10000\n", encoding="utf-8")
+                          "MAX_SITEMAPS_SEEN = 10000\n"
+                          # the outlets are on loopback addresses, which it refuses
+                          "SSRF_PROTECTION = off\n", encoding="utf-8")
         out = workdir / "cli-out"
-        command = [str(Path(sys.executable).parent / "trafilatura"), "-i", str(urls_file),
+        command = [str(Path(sys.executable).parent / "trafilatura"), "-v", "-i", str(urls_file),
                    "--parallel", str(DOWNLOAD_THREADS), "-o", str(out),
                    "--config-file", str(config)]
-        result, _ = measure(name, command, workdir)
-        result.articles = len(list(out.glob("*"))) if out.exists() else 0
+        result, output = measure(name, command, workdir)
+        # its output files are named by content hash: count the URLs it did not report
+        result.articles = len(urls_file.read_text().split()) - output.count("No result for URL")
         return result
     command = [sys.executable, __file__, "--baseline", name, "--urls", str(urls_file)]
     result, output = measure(name, command, workdir)
@@ -253,6 +276,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default=",".join(CRAWLERS))
     parser.add_argument("--one-host", action="store_true")
+    parser.add_argument("--profile", type=Path, help="py-spy raw stacks of veille's crawl")
     parser.add_argument("--baseline", help=argparse.SUPPRESS)
     parser.add_argument("--urls", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -263,6 +287,10 @@ def main() -> int:
         return 0
     if args.corpus is None:
         parser.error("the corpus folder is required")
+    global PROFILE
+    PROFILE = args.profile
+    global ARTICLES
+    ARTICLES = args.articles
     crawlers = [c for c in args.only.split(",") if c]
     unknown = set(crawlers) - set(CRAWLERS)
     if unknown:

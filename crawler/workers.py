@@ -21,13 +21,13 @@ from concurrent.futures import Future
 
 from pebble import ProcessPool
 
-from veille.model import PageResult, TagResult
+from veille.model import Extracted, PageResult, TextAnalysis
 
 EXTRACTION_TIMEOUT_S = 20.0
 TASKS_PER_WORKER = 50  # recycle workers (a fork from the preloaded server) to bound memory
 PRELOAD = ("crawler.preload",)
 
-TextAnalyser = Callable[[str, str], TagResult]  # (title, text) -> tags
+TextAnalyser = Callable[[Extracted], TextAnalysis]  # tags and story features of a page
 AnalyserFactory = Callable[[], TextAnalyser]  # picklable: called once in each worker
 
 _analyser: TextAnalyser | None = None
@@ -43,7 +43,8 @@ def _init_worker(factory: AnalyserFactory | None) -> None:
     detect_language("Le Kremlin a annoncé des pourparlers avec l'Ukraine.")
     _analyser = factory() if factory is not None else None
     if _analyser is not None:
-        _analyser("Les Russes", "Les Ukrainiennes")
+        _analyser(Extracted("Les Russes", "Les Ukrainiennes à Kyiv. " * 10, None, None, None,
+                            None, None, "utf-8"))
 
 
 def analyse_page(body: bytes, url: str, content_type: str | None,
@@ -57,8 +58,9 @@ def analyse_page(body: bytes, url: str, content_type: str | None,
     if extracted is None:
         return PageResult(None)
     language = detect_language(extracted.text)
-    tags = analyser(extracted.title or "", extracted.text) if analyser else TagResult()
-    return PageResult(extracted, language.code, language.probability, tags)
+    analysis = analyser(extracted) if analyser else TextAnalysis()
+    return PageResult(extracted, language.code, language.probability, analysis.tags,
+                      analysis.story)
 
 
 def default_workers() -> int:

@@ -33,6 +33,7 @@ from veille.model import (
     Recheck,
     SeenStatus,
     Source,
+    StoryFeatures,
     TagKind,
     TagResult,
 )
@@ -83,8 +84,7 @@ class ItemProcessor:
         tags = item.result.tags
         article = self._record(item, extracted, canonical, digest)
         at = utc_iso(article.published_at or article.fetched_at)
-        prepared = self.desk.prepare(article.title, article.text, extracted.author,
-                                     extracted.credits, _entities(tags), at)
+        prepared = self._story_features(item, extracted, article.title, at)
         with transaction(self.db):
             # 5. Tags (computed in the extraction workers): no main topic, not stored,
             #    unless it is a copy of a stored article (its outlet's coverage counts).
@@ -107,6 +107,16 @@ class ItemProcessor:
                 enqueue(self.db, article_id, alerts_for(self.alerts, article, tags,
                                                         story_facts(self.db, story_id)))
         return Outcome.NEW
+
+    def _story_features(self, item: ArticleItem, extracted: Extracted, title: str | None,
+                        at: str) -> StoryFeatures:
+        """Fingerprint, story terms and wire: from the worker (completed with the title
+        and date stored), or computed here for a result that came without them."""
+        entities = _entities(item.result.tags)
+        if item.result.story is not None:
+            return self.desk.preparer.complete(item.result.story, title, entities, at)
+        return self.desk.prepare(title, extracted.text, extracted.author, extracted.credits,
+                                 entities, at)
 
     def _record(self, item: ArticleItem, extracted: Extracted, canonical: str,
                 digest: str) -> ArticleRecord:
@@ -141,8 +151,7 @@ class ItemProcessor:
                    "content_hash": digest, "author": extracted.author,
                    "description": extracted.description or item.entry.summary or None}
         at = utc_iso(item.entry.published_at or extracted.published_at or item.fetched_at)
-        prepared = self.desk.prepare(changes["title"], extracted.text, extracted.author,
-                                     extracted.credits, _entities(item.result.tags), at)
+        prepared = self._story_features(item, extracted, changes["title"], at)
         with transaction(self.db):
             store_revision(self.db, recheck.article_id, changes, item.result.tags.tags,
                            self.rules.version)

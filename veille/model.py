@@ -128,14 +128,61 @@ class TagResult:
         return [t for t in self.tags if t.kind == TagKind.TOPIC]
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """A text's MinHash: what finds its near-copies (scheduler/dedup/near.py)."""
+
+    signature: bytes  # NUM_PERM uint32 hash values
+    shingles: int  # how many distinct shingles the text has
+    bands: tuple[int, ...]  # BANDS band keys (signed 64-bit, for SQLite)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a story is matched on (scheduler/stories/terms.py)."""
+
+    weights: dict[str, float]  # term -> its worth in French (before what stored ones share)
+    days: frozenset[str]  # the days the lead puts its event on, as "!YYYY-MM-DD"
+
+    @property
+    def all(self) -> set[str]:
+        return set(self.weights) | set(self.days)
+
+
+@dataclass(frozen=True)
+class StoryFeatures:
+    """What is computed about an article before the database is asked which story it
+    belongs to: in the extraction workers, off the process that stores."""
+
+    text: str  # without credit lines and dateline
+    shingles: set[bytes]
+    fingerprint: Fingerprint | None
+    terms: Terms
+    wire: str | None
+    # what the terms were computed from: the storing process computes them again when
+    # the title or the date it stores differ (a title from the feed, a feed's date)
+    title: str | None = None
+    published: str | None = None
+
+
+@dataclass
+class TextAnalysis:
+    """What the analysis passed in to the crawl computes about an extracted page."""
+
+    tags: TagResult = field(default_factory=TagResult)
+    story: StoryFeatures | None = None
+
+
 @dataclass
 class PageResult:
-    """What a worker learnt from one page: its text, its language and its tags."""
+    """What a worker learnt from one page: its text, its language, its tags and what its
+    story is matched on."""
 
     extracted: Extracted | None
     language: str = "und"
     language_score: float = 0.0
     tags: TagResult = field(default_factory=TagResult)
+    story: StoryFeatures | None = None
 
 
 @dataclass(frozen=True)

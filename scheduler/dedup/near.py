@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from veille.model import Fingerprint
 from veille.text import folded_words
 
 if TYPE_CHECKING:
@@ -53,13 +54,6 @@ SAME_SITE_CONTAINMENT = 0.9
 MIN_LIKELY_CONTAINMENT = 0.3
 MAX_CHECKED = 4  # candidates checked on their words, best estimate first
 MIN_WORDS = 25  # a text shorter than this (a brief, a caption) is never a copy
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    signature: bytes  # NUM_PERM uint32 hash values
-    shingles: int  # how many distinct shingles the text has
-    bands: tuple[int, ...]  # BANDS band keys (signed 64-bit, for SQLite)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ import sqlite_utils
 
 from crawler.runstats import RunStats
 from scheduler.alerts.rules import AlertConfig
+from scheduler.analysis import PageAnalysisFactory
 from scheduler.dedup.urls import canonical_url
 from scheduler.pipeline import ItemProcessor
 from scheduler.schedule import locks
 from scheduler.tagging.rules import Rules
-from scheduler.tagging.tagger import TaggerFactory
 from storage.db import is_lasting_write_error, open_db, writes_to
 from storage.runs import finish_run, record_unstarted_run, start_run
 from storage.sources import sync_sources
@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from scheduler.alerts.sender import SendReport
 
 logger = logging.getLogger(__name__)
-# The forkserver preloads extraction, then what tagging loads (simplemma's French lemmas).
-WORKER_PRELOAD = ("crawler.preload", "scheduler.tagging.preload")
+# The forkserver preloads extraction, then what the analysis loads (simplemma's French
+# lemmas, the shipped rules' tagger, datasketch): its workers inherit them.
+WORKER_PRELOAD = ("crawler.preload", "scheduler.preload")
 
 
 @dataclass
@@ -99,7 +100,8 @@ def _crawl(db: sqlite_utils.Database, sources: list[Source], rules: Rules, run_i
 
     try:
         # Workers start loading trafilatura while this process loads Scrapy.
-        pool = ExtractionPool(TaggerFactory(rules), options.workers, preload=WORKER_PRELOAD)
+        pool = ExtractionPool(PageAnalysisFactory(rules), options.workers,
+                              preload=WORKER_PRELOAD)
         from crawler.runner import run_crawl
 
         processor = ItemProcessor(db, rules, {s.name: s for s in sources}, run_id, options,

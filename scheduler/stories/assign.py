@@ -8,6 +8,7 @@ link, its story and the story's figures are stored together.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from scheduler.dedup import near
 from scheduler.stories import terms as story_terms
 from scheduler.stories.wires import WireReader
 from storage import stories as store
+from veille.model import StoryFeatures
 from veille.text import folded_words
 from veille.times import moment, utc_iso
 
@@ -45,17 +47,6 @@ CANDIDATES = 40  # ...and this many of the articles sharing most of them are wei
 # stories; weighing again only where the worth of words starts to be lowered (at
 # SHARED_FROM articles) is what matters there.
 RECOUNT_LOG = 1.10
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What was computed about a new article before the database is asked."""
-
-    text: str  # without credit lines and dateline
-    shingles: set[bytes]
-    fingerprint: near.Fingerprint | None
-    terms: story_terms.Terms
-    wire: str | None
 
 
 @dataclass(frozen=True)
@@ -91,12 +82,48 @@ def _hours(a: str, b: str) -> float:
     return round(abs((moment(a) - moment(b)).total_seconds()) / 3600, 1)
 
 
+class StoryPreparer:
+    """The work on an article's text that needs no database: its fingerprint, its story
+    terms, its wire. Runs in the extraction workers (scheduler/analysis.py), and in the
+    storing process for what a worker could not know (a title taken from the feed)."""
+
+    def __init__(self, wires: WireReader | None = None) -> None:
+        self.wires = wires or WireReader()
+
+    def prepare(self, title: str | None, text: str, author: str | None = None,
+                credits: str | None = None, entities: list[str] | None = None,
+                published: str | None = None) -> StoryFeatures:
+        body = self.wires.strip_credits(text)
+        agency = self.wires.read(text, author, credits)
+        words = folded_words(body)
+        shingles = near.word_shingles(words)
+        return StoryFeatures(text=body, shingles=shingles,
+                             fingerprint=near.sketch(shingles, len(words)),
+                             terms=story_terms.story_terms(title, body, entities or [],
+                                                           published),
+                             wire=agency.id if agency else None, title=title,
+                             published=published)
+
+    def complete(self, features: StoryFeatures, title: str | None, entities: list[str],
+                 published: str) -> StoryFeatures:
+        """`features` from a worker, with the terms computed again when the title or the
+        date stored are not the ones it had."""
+        if features.title == title and features.published == published:
+            return features
+        if features.title == title:  # only the date: the days of the event, read again
+            terms = story_terms.with_days(features.terms, title, features.text, published)
+        else:
+            terms = story_terms.story_terms(title, features.text, entities, published)
+        return dataclasses.replace(features, title=title, published=published, terms=terms)
+
+
 class StoryDesk:
     """Decides and records copies, wires and stories for one database."""
 
     def __init__(self, db: sqlite_utils.Database, wires: WireReader | None = None) -> None:
         self.db = db
-        self.wires = wires or WireReader()
+        self.preparer = StoryPreparer(wires)
+        self.wires = self.preparer.wires
         self._scheme: int | None = None
 
     @property
@@ -109,19 +136,12 @@ class StoryDesk:
 
     def prepare(self, title: str | None, text: str, author: str | None = None,
                 credits: str | None = None, entities: list[str] | None = None,
-                published: str | None = None) -> Prepared:
-        body = self.wires.strip_credits(text)
-        agency = self.wires.read(text, author, credits)
-        words = folded_words(body)
-        shingles = near.word_shingles(words)
-        return Prepared(text=body, shingles=shingles,
-                        fingerprint=near.sketch(shingles, len(words)),
-                        terms=story_terms.story_terms(title, body, entities or [], published),
-                        wire=agency.id if agency else None)
+                published: str | None = None) -> StoryFeatures:
+        return self.preparer.prepare(title, text, author, credits, entities, published)
 
     # -- inside the transaction ---------------------------------------------------------
 
-    def find_copy(self, prepared: Prepared, exclude: int | None = None) -> near.Copy | None:
+    def find_copy(self, prepared: StoryFeatures, exclude: int | None = None) -> near.Copy | None:
         """The stored article this text is a copy of, if any: the candidates of its bands,
         the likeliest checked on their words."""
         if prepared.fingerprint is None:
@@ -145,7 +165,7 @@ class StoryDesk:
                 best = near.Copy(article_id, round(containment, 3), round(jaccard, 3), shared)
         return best
 
-    def decide(self, prepared: Prepared, url: str, at: str, exclude: int | None = None,
+    def decide(self, prepared: StoryFeatures, url: str, at: str, exclude: int | None = None,
                *, stored: bool = False) -> Decision:
         """What to do with an article: a duplicate (not `stored` yet, a near-copy on the same
         site), a copy of a stored article, a member of a story, or the first of a new one."""
@@ -199,7 +219,7 @@ class StoryDesk:
             store.reweigh_terms(self.db, [(c.id, totals[c.id], counted) for c in stale])
         return totals
 
-    def _by_terms(self, prepared: Prepared, at: str, exclude: int | None) -> Decision:
+    def _by_terms(self, prepared: StoryFeatures, at: str, exclude: int | None) -> Decision:
         mine = prepared.terms
         weights, counted = self._weights(set(mine.weights), mine.weights)
         my_total = sum(weights.values()) or 1.0
@@ -248,7 +268,7 @@ class StoryDesk:
         return _hours(first.first_seen_at, second.first_seen_at) <= \
             MERGE_WITHIN.total_seconds() / 3600
 
-    def revise(self, article_id: int, prepared: Prepared, at: str) -> None:
+    def revise(self, article_id: int, prepared: StoryFeatures, at: str) -> None:
         """A stored article whose text changed (a live blog, a corrected dispatch): its
         fingerprint and terms follow its text; it stays in its story, with its copy link."""
         fp = prepared.fingerprint
@@ -265,7 +285,7 @@ class StoryDesk:
         if story is not None:
             store.refresh_story(self.db, story)  # its title may be the one that changed
 
-    def record(self, article_id: int, prepared: Prepared, decision: Decision,
+    def record(self, article_id: int, prepared: StoryFeatures, decision: Decision,
                at: str) -> int:
         """Store the article's copy link, fingerprint, terms and story; its story id."""
         store.set_copy(self.db, article_id, decision.copy_of, decision.wire)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import simplemma
 
+from veille.model import Terms
 from veille.text import fold, fold_word, tokens
 from veille.times import moment
 
@@ -60,16 +60,6 @@ EVENT_DAYS = (
 DATE = re.compile(rf"\b(1er|[12]?\d|3[01]) ({'|'.join(MONTHS)})\b")
 DAY_BEFORE = re.compile(r"\b(?:au lendemain d|la veille\b)")  # the event: the day before
 PROPER = re.compile(r"\b([A-ZÀÂÉÈÊÎÔÛÇ][\w'’-]{2,})")
-
-
-@dataclass(frozen=True)
-class Terms:
-    weights: dict[str, float]  # term -> its worth in French (before what stored ones share)
-    days: frozenset[str]  # the days the lead puts its event on, as "!YYYY-MM-DD"
-
-    @property
-    def all(self) -> set[str]:
-        return set(self.weights) | set(self.days)
 
 
 @lru_cache(maxsize=50_000)
@@ -154,6 +144,12 @@ def story_terms(title: str | None, text: str, entities: Iterable[str] = (),
     for entity in entities:  # half: the name it stands for is often a term of its own
         weights[ENTITY + entity] = prior(entity.replace("-", " ")) / 2
     return Terms(weights, event_days(head, moment(published) if published else None))
+
+
+def with_days(terms: Terms, title: str | None, text: str, published: str | None) -> Terms:
+    """`terms` with the event days read against another publication date."""
+    return Terms(terms.weights,
+                 event_days(lead(title, text), moment(published) if published else None))
 
 
 def weight(term_prior: float, term_articles: int, total_articles: int) -> float:

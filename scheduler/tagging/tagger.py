@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -504,14 +503,3 @@ def live_entries(text: str) -> list[tuple[str, str]]:
         return []
     ends = [*starts[1:], len(lines)]
     return [(lines[s], "\n".join(lines[s + 1:e])) for s, e in zip(starts, ends, strict=True)]
-
-
-@dataclass(frozen=True)
-class TaggerFactory:
-    """Builds a tagger in each extraction worker: the crawl gets this picklable callable
-    and never has to know what tagging is."""
-
-    rules: Rules
-
-    def __call__(self) -> Callable[[str, str], TagResult]:
-        return Tagger(self.rules).tag

@@ -5,15 +5,15 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import pytest
 
 from crawler.workers import ExtractionPool
+from scheduler.analysis import PageAnalysisFactory
 from scheduler.schedule.oneshot import WORKER_PRELOAD
 from scheduler.tagging.rules import load_rules
-from scheduler.tagging.tagger import TaggerFactory
 from tests.helpers import fixture_bytes
 
 
 @pytest.fixture(scope="module")
 def pool():
-    running = ExtractionPool(TaggerFactory(load_rules()), workers=2, timeout=1.0,
+    running = ExtractionPool(PageAnalysisFactory(load_rules()), workers=2, timeout=1.0,
                              preload=WORKER_PRELOAD)
     yield running
     running.close()

@@ -1,0 +1,43 @@
+"""The analysis the extraction workers run for the scheduler: tags and story features,
+the same as the storing process would compute."""
+
+import pickle
+
+import pytest
+
+from scheduler.analysis import PageAnalysisFactory, tagger_for
+from scheduler.stories.assign import StoryPreparer
+from scheduler.tagging.rules import load_rules
+from veille.model import Extracted
+
+TEXT = ("KIEV, 3 novembre (AFP) - L'armée russe a frappé dans la nuit de dimanche à lundi le "
+        "réseau électrique de la région de Kharkiv, a annoncé le gouverneur Oleh Synehoubov. "
+        "Des coupures touchent 200 000 foyers. " * 4)
+
+
+def extracted(title="Frappes russes sur Kharkiv", published=None):
+    return Extracted(title, TEXT, "AFP", published, "Le Monde", None, None, "utf-8")
+
+
+@pytest.mark.parametrize("title, at", [
+    ("Frappes russes sur Kharkiv", "2026-11-03T08:00:00Z"),  # a date from the feed
+    ("Le titre du flux, autre que la page", "2026-11-03T08:00:00Z"),  # a title from the feed
+])
+def test_worker_features_completed_equal_what_the_storing_process_computes(title, at):
+    analysis = PageAnalysisFactory(load_rules())()(extracted())
+    entities = [t.topic for t in analysis.tags.tags if t.kind == "entity"]
+    preparer = StoryPreparer()
+    completed = preparer.complete(pickle.loads(pickle.dumps(analysis.story)), title, entities,
+                                  at)
+    direct = preparer.prepare(title, TEXT, "AFP", None, entities, at)
+    assert completed == direct
+    assert completed.terms.days  # "dans la nuit de dimanche à lundi" read against the date
+    assert completed.wire == "afp" and completed.fingerprint is not None
+
+
+def test_the_factory_is_picklable_and_builds_one_tagger_per_rules():
+    rules = load_rules()
+    factory = pickle.loads(pickle.dumps(PageAnalysisFactory(rules)))
+    assert tagger_for(rules) is tagger_for(factory.rules)
+    result = factory()(extracted())
+    assert {"russia", "ukraine"} <= {m.topic for m in result.tags.topics}
