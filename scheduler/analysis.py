@@ -1,6 +1,6 @@
 """What the extraction workers compute for the scheduler, passed in to the crawl: an
-article's tags and its story features (fingerprint, story terms, wire), so that the
-process that stores does only what needs the database.
+article's tags, its story features (fingerprint, story terms, wire) and its search
+index words, so that the process that stores does only what needs the database.
 
 The crawl gets `PageAnalysisFactory`, a picklable callable each worker calls once; the
 tagger for the shipped rules is built in the forkserver before it forks the workers
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from scheduler.stories.assign import StoryPreparer
 from scheduler.tagging.rules import Rules
 from scheduler.tagging.tagger import Tagger
-from veille.model import Extracted, TagKind, TextAnalysis
+from veille.model import Extracted, SearchWords, TagKind, TextAnalysis
+from veille.text import lemma_words
 
 _BUILT: dict[str, Tagger] = {}  # rules version -> tagger, filled by scheduler.preload
 
@@ -40,6 +41,8 @@ class PageAnalysisFactory:
             entities = [t.topic for t in tags.tags if t.kind == TagKind.ENTITY]
             story = preparer.prepare(extracted.title, extracted.text, extracted.author,
                                      extracted.credits, entities, None)
-            return TextAnalysis(tags, story)
+            search = SearchWords(extracted.title, " ".join(lemma_words(extracted.title or "")),
+                                 " ".join(lemma_words(extracted.text)))
+            return TextAnalysis(tags, story, search)
 
         return analyse

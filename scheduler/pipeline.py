@@ -137,6 +137,7 @@ class ItemProcessor:
             feed_title=item.entry.title or None,
             keywords=item.entry.keywords,
             run_id=self.run_id,
+            search=item.result.search,
         )
 
     def _recheck(self, item: ArticleItem, recheck: Recheck) -> Outcome:

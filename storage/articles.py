@@ -16,7 +16,8 @@ from storage.search import index_article, unindex_article
 from storage.seen import upsert_seen
 from veille.model import ArticleRecord, SeenStatus, TagKind, TopicMatch
 
-ARTICLE_COLUMNS = tuple(f.name for f in fields(ArticleRecord))
+# every field is a column but the search words, which go to the search index
+ARTICLE_COLUMNS = tuple(f.name for f in fields(ArticleRecord) if f.name != "search")
 
 
 def insert_article(db: sqlite_utils.Database, article: ArticleRecord, tags: list[TopicMatch],
@@ -29,7 +30,7 @@ def insert_article(db: sqlite_utils.Database, article: ArticleRecord, tags: list
         [values[c] for c in ARTICLE_COLUMNS],
     )
     article_id = int(cursor.lastrowid or 0)
-    index_article(db, article_id, article.title, article.text)
+    index_article(db, article_id, article.title, article.text, article.search)
     insert_tags(db, article_id, tags, rules_version)
     upsert_seen(db, [article.canonical_url, *aliases], article.source, SeenStatus.STORED,
                 article_id, None)

@@ -28,7 +28,7 @@ from typing import Any
 import sqlite_utils
 
 from storage.queries import QueryError
-from veille.model import SearchFilters, SearchHit, SearchSort
+from veille.model import SearchFilters, SearchHit, SearchSort, SearchWords
 from veille.text import TOKEN, fold, lemma_of, lemma_words
 
 LEMMA_FTS = "articles_lemma_fts"
@@ -150,10 +150,14 @@ def parse_query(query: str) -> ParsedQuery:
 
 
 def index_article(db: sqlite_utils.Database, article_id: int, title: str | None,
-                  text: str) -> None:
-    """Write an article's lemmas in the search index."""
+                  text: str, words: SearchWords | None = None) -> None:
+    """Write an article's lemmas in the search index (`words`: computed by a worker, used
+    for the title only when it is the title stored)."""
+    title_words = (words.title_words if words is not None and words.title == title
+                   else " ".join(lemma_words(title or "")))
+    text_words = words.text_words if words is not None else " ".join(lemma_words(text))
     db.execute(f"INSERT INTO {LEMMA_FTS} (rowid, title, text) VALUES (?, ?, ?)",  # noqa: S608
-               [article_id, " ".join(lemma_words(title or "")), " ".join(lemma_words(text))])
+               [article_id, title_words, text_words])
 
 
 def unindex_article(db: sqlite_utils.Database, article_id: int, title: str | None,

@@ -165,12 +165,23 @@ class StoryFeatures:
     published: str | None = None
 
 
+@dataclass(frozen=True)
+class SearchWords:
+    """A title's and a text's words as the search index holds them (folded lemmas,
+    veille.text.lemma_words), computed in an extraction worker for the title it had."""
+
+    title: str | None
+    title_words: str
+    text_words: str
+
+
 @dataclass
 class TextAnalysis:
     """What the analysis passed in to the crawl computes about an extracted page."""
 
     tags: TagResult = field(default_factory=TagResult)
     story: StoryFeatures | None = None
+    search: SearchWords | None = None
 
 
 @dataclass
@@ -183,6 +194,7 @@ class PageResult:
     language_score: float = 0.0
     tags: TagResult = field(default_factory=TagResult)
     story: StoryFeatures | None = None
+    search: SearchWords | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +281,7 @@ class ArticleRecord:
     copy_of: int | None = None  # the first stored article of its near-copies
     wire: str | None = None  # the agency whose dispatch the text is (wires.toml id)
     story_id: int | None = None
+    search: SearchWords | None = None  # the search index's words, when a worker made them
 
 
 @dataclass(frozen=True)

@@ -41,3 +41,12 @@ def test_the_factory_is_picklable_and_builds_one_tagger_per_rules():
     assert tagger_for(rules) is tagger_for(factory.rules)
     result = factory()(extracted())
     assert {"russia", "ukraine"} <= {m.topic for m in result.tags.topics}
+
+
+def test_search_words_from_the_worker_are_the_index_words():
+    from veille.text import lemma_words
+
+    search = PageAnalysisFactory(load_rules())()(extracted()).search
+    assert search.title == "Frappes russes sur Kharkiv"
+    assert search.text_words == " ".join(lemma_words(TEXT))
+    assert "frapper" in search.title_words.split() or "frappe" in search.title_words.split()
