@@ -319,8 +319,11 @@ def main() -> int:
                 measured = (run_veille(feeds, run_dir) if name == "veille"
                             else run_baseline(name, urls_file, run_dir))
                 results[name].append(measured)
+                top = sorted(measured.per_pid.values(), reverse=True)[:4]
                 print(f"round {round_ + 1}: {name:<16} {measured.rate:6.1f} articles/s, "
-                      f"CPU {measured.cpu:5.1f} s, PSS {measured.peak_pss / 1e6:4.0f} MB, "
+                      f"CPU {measured.cpu:5.1f} s (busiest processes "
+                      f"{', '.join(f'{c:.1f}' for c in top)}; {len(measured.per_pid)} "
+                      f"processes), PSS {measured.peak_pss / 1e6:4.0f} MB, "
                       f"{measured.articles} stored in {measured.seconds:.1f} s", flush=True)
     report(results, statistics.median(references), args.articles)
     return 0

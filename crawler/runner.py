@@ -50,8 +50,8 @@ def run_crawl(db: sqlite_utils.Database, sources: list[Source], pool: Extraction
     """Crawl `sources` once, handing each downloaded article to `handle`; returns when the
     crawl has finished or was stopped.
 
-    The pool is the caller's to create (early: its workers start while Scrapy
-    loads) and is closed here.
+    The pool is the caller's to create (its workers start with the first page to
+    extract) and is closed here.
     """
     stats = RunStats([s.name for s in sources])
     context = CrawlContext(db=db, sources=sources, stats=stats, pool=pool, handle=handle,

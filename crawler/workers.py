@@ -13,6 +13,7 @@ crawler knowing what it is.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -23,8 +24,10 @@ from pebble import ProcessPool
 
 from veille.model import Extracted, PageResult, TextAnalysis
 
+logger = logging.getLogger(__name__)
+
 EXTRACTION_TIMEOUT_S = 20.0
-TASKS_PER_WORKER = 50  # recycle workers (a fork from the preloaded server) to bound memory
+TASKS_PER_WORKER = 500  # recycle workers (a fork from the preloaded server) to bound memory
 PRELOAD = ("crawler.preload",)
 
 TextAnalyser = Callable[[Extracted], TextAnalysis]  # tags and story features of a page
@@ -68,7 +71,7 @@ def default_workers() -> int:
 
 
 class ExtractionPool:
-    """A pool of extraction workers, started once per crawl."""
+    """A pool of extraction workers, started once per crawl, when the first page comes."""
 
     def __init__(self, analyser_factory: AnalyserFactory | None = None,
                  workers: int | None = None, timeout: float = EXTRACTION_TIMEOUT_S,
@@ -78,18 +81,33 @@ class ExtractionPool:
         # forkserver: workers are forked from a clean server process that has
         # preloaded the extraction stack, never from this process, which runs a
         # reactor and DNS threads.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(preload))
-        self._pool = ProcessPool(max_workers=self.workers, max_tasks=TASKS_PER_WORKER,
-                                 initializer=_init_worker, initargs=(analyser_factory,),
-                                 context=context)
-        # pebble starts its workers on the first task: start them now.
-        self._pool.schedule(os.getpid)
+        self._factory = analyser_factory
+        self._preload = preload
+        self._pool: ProcessPool | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def start(self) -> ProcessPool:
+        """Start the forkserver and the workers (done by the first page to extract: a
+        crawl that finds nothing new, every feed answering 304, never pays for them)."""
+        if self._pool is None:
+            logger.info("starting %d extraction worker(s)", self.workers)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(list(self._preload))
+            self._pool = ProcessPool(max_workers=self.workers, max_tasks=TASKS_PER_WORKER,
+                                     initializer=_init_worker, initargs=(self._factory,),
+                                     context=context)
+            # pebble starts its workers on the first task: start them now.
+            self._pool.schedule(os.getpid)
+        return self._pool
 
     def submit(self, body: bytes, url: str, content_type: str | None) -> Future[PageResult]:
-        return self._pool.schedule(analyse_page, args=(body, url, content_type),
-                                   timeout=self.timeout)
+        return self.start().schedule(analyse_page, args=(body, url, content_type),
+                                     timeout=self.timeout)
 
     def close(self) -> None:
-        self._pool.stop()
-        self._pool.join(timeout=10)
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join(timeout=10)

@@ -11,18 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from scheduler.stories.assign import StoryPreparer
 from scheduler.tagging.rules import Rules
-from scheduler.tagging.tagger import Tagger
 from veille.model import Extracted, SearchWords, TagKind, TextAnalysis
 from veille.text import lemma_words
+
+if TYPE_CHECKING:  # the storing process pickles the factory and never loads these
+    from scheduler.tagging.tagger import Tagger
 
 _BUILT: dict[str, Tagger] = {}  # rules version -> tagger, filled by scheduler.preload
 
 
 def tagger_for(rules: Rules) -> Tagger:
     """The tagger of `rules`, built once per process (or inherited from the forkserver)."""
+    from scheduler.tagging.tagger import Tagger
+
     tagger = _BUILT.get(rules.version)
     if tagger is None:
         tagger = _BUILT[rules.version] = Tagger(rules)
@@ -34,6 +38,8 @@ class PageAnalysisFactory:
     rules: Rules
 
     def __call__(self) -> Callable[[Extracted], TextAnalysis]:
+        from scheduler.stories.assign import StoryPreparer
+
         tagger, preparer = tagger_for(self.rules), StoryPreparer()
 
         def analyse(extracted: Extracted) -> TextAnalysis:

@@ -11,3 +11,7 @@ class UnusableDatabaseError(Exception):
 
 class StorageWriteError(Exception):
     """A write failed in a way that will recur (disk full, read-only, I/O error)."""
+
+
+class QueryError(ValueError):
+    """An operator's query or option cannot be used; the message says why."""

@@ -10,15 +10,13 @@ from typing import Any
 
 import sqlite_utils
 
+from storage.errors import QueryError
+
 RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The query the demo suggests trying with sqlite3.
 TOPIC_COUNTS_SQL = ("SELECT topic, count(*) FROM article_topics WHERE kind = 'topic' "
                     "GROUP BY topic")
-
-
-class QueryError(ValueError):
-    """An operator's query or option cannot be used; the message says why."""
 
 
 def parse_until(value: str, now: datetime | None = None) -> str:

@@ -82,6 +82,11 @@ def default_sources_path() -> Path:
     return Path(str(resources.files("veille") / "data" / "sources.toml"))
 
 
+def default_rules_path() -> Path:
+    """The shipped tagging rules (scheduler/tagging/rules.py reads them)."""
+    return Path(str(resources.files("veille") / "data" / "topics.toml"))
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file, turning I/O and syntax errors into ConfigError.
 

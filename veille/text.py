@@ -6,8 +6,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import simplemma
-
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
 TOKEN = re.compile(r"[^\W_]+")
 # The Unicode blocks of combining diacritics (accents, diaeresis, cedilla...)
@@ -47,6 +45,8 @@ def lemma_of(word: str) -> str:
     "trottinette", "ukrainiennes" gives "ukrainien". Read in lower case, so that a word
     at the start of a sentence ("Records") and the same word typed in a query ("records")
     are one word (simplemma keeps some capitalised words as names)."""
+    import simplemma  # loaded by the first lemma, not by every command that folds text
+
     return fold(simplemma.lemmatize(word.lower(), lang="fr"))
 
 

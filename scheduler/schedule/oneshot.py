@@ -99,7 +99,7 @@ def _crawl(db: sqlite_utils.Database, sources: list[Source], rules: Rules, run_i
     from crawler.workers import ExtractionPool
 
     try:
-        # Workers start loading trafilatura while this process loads Scrapy.
+        # The workers start with the first page to extract (none when nothing is new).
         pool = ExtractionPool(PageAnalysisFactory(rules), options.workers,
                               preload=WORKER_PRELOAD)
         from crawler.runner import run_crawl

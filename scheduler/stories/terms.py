@@ -19,8 +19,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import simplemma
-
 from veille.model import Terms
 from veille.text import fold, fold_word, tokens
 from veille.times import moment
@@ -64,6 +62,8 @@ PROPER = re.compile(r"\b([A-ZÀÂÉÈÊÎÔÛÇ][\w'’-]{2,})")
 
 @lru_cache(maxsize=50_000)
 def _lemma(word: str) -> str:
+    import simplemma  # loaded by the first lemma (in the workers, not the storing process)
+
     return simplemma.lemmatize(word, lang="fr")
 
 

@@ -10,12 +10,11 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from scheduler.tagging.places import place_lists
-from veille.config import ConfigError, check_keys, read_toml
+from veille.config import ConfigError, check_keys, default_rules_path, read_toml
 from veille.model import TagKind
 from veille.text import fold
 
@@ -161,10 +160,6 @@ _CONTEXT_KEYS: dict[str, type] = {"label": str, "threshold": float, "terms": lis
 _TERM_KEYS: dict[str, type] = {"term": str, "weight": float, "proper": bool,
                                "not_after": list, "not_before": list}
 ENTITY_THRESHOLD = 2.0  # one mention in the title or the lead, or two in the body
-
-
-def default_rules_path() -> Path:
-    return Path(str(resources.files("veille") / "data" / "topics.toml"))
 
 
 def _term(path: str, entry: str, key: str, value: Any) -> Term:

@@ -37,3 +37,14 @@ def test_pool_gives_up_on_a_pathological_page_and_keeps_working(pool):
         slow.result(30)
     after = pool.submit(fixture_bytes("english_nato.html"), "https://x.fr/en", None).result(30)
     assert after.language == "en"
+
+
+def test_the_workers_start_with_the_first_page():
+    lazy = ExtractionPool(PageAnalysisFactory(load_rules()), workers=1, preload=WORKER_PRELOAD)
+    try:
+        assert not lazy.started  # a crawl that finds nothing new never starts them
+        assert lazy.submit(fixture_bytes("english_nato.html"), "https://x.fr/en",
+                           None).result(60).language == "en"
+        assert lazy.started
+    finally:
+        lazy.close()

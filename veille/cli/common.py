@@ -16,16 +16,21 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from scheduler.tagging.rules import Rules, default_rules_path, load_rules
-from storage.db import describe_storage_error, is_lasting_write_error
 from storage.errors import StorageWriteError, UnusableDatabaseError
-from veille.config import ConfigError, SourcesConfig, default_sources_path, load_sources
+from veille.config import (
+    ConfigError,
+    SourcesConfig,
+    default_rules_path,
+    default_sources_path,
+    load_sources,
+)
 from veille.model import ExitCode, Source, TagKind
 
 if TYPE_CHECKING:  # loading Apprise takes time; only the alert commands need it
     from crawler.runstats import RunStats
     from scheduler.alerts.rules import AlertConfig
     from scheduler.alerts.sender import SendReport
+    from scheduler.tagging.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class Options:
         return load_sources(self.sources_path)
 
     def rules(self) -> Rules:
+        from scheduler.tagging.rules import load_rules
+
         return load_rules(self.topics_path)
 
     def alerts(self, rules: Rules | None = None, *, required: bool = False) -> AlertConfig | None:
@@ -95,6 +102,8 @@ def fail_on() -> Iterator[None]:
     except sqlite3.DatabaseError as exc:  # found damaged while reading or writing it
         text = str(exc).lower()
         damaged = "malformed" in text or "not a database" in text
+        from storage.db import describe_storage_error, is_lasting_write_error
+
         if not damaged and not is_lasting_write_error(exc):
             raise
         fail(describe_storage_error(exc), ExitCode.CONFIG if damaged else ExitCode.STORAGE)

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import click
 
-from storage.queries import QueryError
+from storage.errors import QueryError
 from veille.cli.common import Options, require_db, resolve_tags
 from veille.model import (
     ExportFormat,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from storage.queries import QueryError
+from storage.errors import QueryError
 from veille.cli.common import Options, require_db, resolve_tags
 from veille.model import TagKind
 

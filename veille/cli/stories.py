@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 import click
 
-from storage.queries import QueryError
+from storage.errors import QueryError
 from veille.cli.common import Options, require_db, resolve_tags
 from veille.model import ExitCode, TagKind
 

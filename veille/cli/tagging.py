@@ -8,7 +8,7 @@ from typing import TextIO
 
 import click
 
-from storage.queries import QueryError
+from storage.errors import QueryError
 from veille.cli.common import Options, config_error, require_db
 from veille.config import ConfigError
 from veille.model import ExitCode
