@@ -1,10 +1,17 @@
-"""`veille run`: crawl each source on its own interval, each crawl in its own subprocess.
+"""`veille run`: crawl each source on its own interval, in crawl subprocesses.
 
 APScheduler (3.x) decides when; a subprocess per crawl does the work, because
 Scrapy's reactor cannot restart in one process and because a crawl that hangs
 must be killable without taking the daemon with it. Runs that could not start
 (missed, or the previous one still running) are recorded in crawl_runs like
 the others.
+
+Sources due together share one crawl process (`batch_window_s`): their first runs
+are aligned on a grid of that window, so sources with the same interval stay due
+at the same instants; the first one due waits GATHER_S for the others, then one
+`veille crawl --source A --source B ...` serves them all, with per-source locks,
+run records and health as before. A process start (Python, Scrapy, the workers) is
+then paid once per batch, not once per source.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -41,6 +49,8 @@ from veille.model import RunStatus, Source
 logger = logging.getLogger(__name__)
 
 STAGGER_WINDOW_S = 60.0  # first runs are spread over this window (or the interval if shorter)
+GATHER_S = 0.5  # the first source due in a batch slot waits this long for the others
+BATCH_MAX = 50  # sources in one crawl process at most
 INTERRUPTED, MISSED, RUNNING, SKIPPED, TIMEOUT = (
     RunStatus.INTERRUPTED, RunStatus.MISSED, RunStatus.RUNNING, RunStatus.SKIPPED,
     RunStatus.TIMEOUT)
@@ -59,6 +69,7 @@ class DaemonOptions:
     log_format: str = "human"
     alerts_path: str | None = None
     alerts_every_s: float = 60.0  # retries and digests are checked this often
+    batch_window_s: float = 10.0  # sources due within this window share a process; 0: never
 
 
 def misfire_grace(every_s: float) -> int:
@@ -70,10 +81,57 @@ def misfire_grace(every_s: float) -> int:
     return max(1, int(every_s / 2))
 
 
-def stagger_offsets(sources: list[Source]) -> dict[str, float]:
-    """Seconds after start for each source's first run, evenly spread."""
+def stagger_offsets(sources: list[Source], grid_s: float = 0.0) -> dict[str, float]:
+    """Seconds after start for each source's first run, evenly spread; on multiples of
+    `grid_s` when batching, so that sources due together are crawled together."""
     count = max(1, len(sources))
-    return {s.name: i * min(STAGGER_WINDOW_S, s.every_s) / count for i, s in enumerate(sources)}
+    offsets = {s.name: i * min(STAGGER_WINDOW_S, s.every_s) / count
+               for i, s in enumerate(sources)}
+    if grid_s > 0:
+        offsets = {name: grid_s * int(offset // grid_s) for name, offset in offsets.items()}
+    return offsets
+
+
+@dataclass
+class _Batch:
+    names: list[str]
+    done: threading.Event
+
+
+class Batcher:
+    """Gathers the sources due at one moment into one crawl: `crawl(name)` blocks until
+    the crawl that served `name` has ended (so a source never overlaps itself)."""
+
+    def __init__(self, run: Callable[[list[str]], None], stopping: threading.Event,
+                 gather_s: float = GATHER_S, most: int = BATCH_MAX) -> None:
+        self.run = run
+        self.stopping = stopping
+        self.gather_s = gather_s
+        self.most = most
+        self.lock = threading.Lock()
+        self.open: _Batch | None = None
+
+    def crawl(self, name: str) -> None:
+        with self.lock:
+            batch = self.open
+            if batch is not None and len(batch.names) < self.most:
+                batch.names.append(name)
+                leader = False
+            else:
+                batch = self.open = _Batch([name], threading.Event())
+                leader = True
+        if not leader:
+            batch.done.wait()
+            return
+        try:
+            self.stopping.wait(self.gather_s)
+            with self.lock:
+                if self.open is batch:
+                    self.open = None
+            if not self.stopping.is_set():
+                self.run(batch.names)
+        finally:
+            batch.done.set()
 
 
 class Daemon:
@@ -84,12 +142,18 @@ class Daemon:
         self.rules = rules
         self.sources = {s.name: s for s in sources}
         self.stopping = threading.Event()
-        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.children: dict[int, tuple[subprocess.Popen[bytes], list[str]]] = {}  # by pid
         self.lock = threading.Lock()
         self.idle = threading.Condition(self.lock)
         self.active_jobs = 0
+        # One slot per crawl process at a time; with batching, a source's job waits in
+        # its thread for the crawl that serves it, so every source has a thread.
+        self.slots = threading.Semaphore(options.parallel)
+        self.batcher = Batcher(self._crawl_batch, self.stopping) \
+            if options.batch_window_s > 0 else None
+        threads = len(sources) + 1 if self.batcher else options.parallel
         self.scheduler = BlockingScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=options.parallel)},
+            executors={"default": ThreadPoolExecutor(max_workers=threads)},
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=UTC,
         )
@@ -99,7 +163,8 @@ class Daemon:
 
     def schedule(self) -> None:
         now = datetime.now(UTC)
-        for name, offset in stagger_offsets(list(self.sources.values())).items():
+        for name, offset in stagger_offsets(list(self.sources.values()),
+                                            self.options.batch_window_s).items():
             source = self.sources[name]
             self.scheduler.add_job(
                 self.crawl_source, IntervalTrigger(seconds=source.every_s,
@@ -140,7 +205,7 @@ class Daemon:
 
     # -- one crawl ---------------------------------------------------------------
 
-    def command(self, name: str) -> list[str]:
+    def command(self, names: list[str]) -> list[str]:
         opts = self.options
         # -P: the working directory is not put on sys.path, so a folder named like one of
         # veille's packages where the daemon was started cannot replace its code.
@@ -150,7 +215,8 @@ class Daemon:
             command += ["--topics", opts.topics_path]
         if opts.alerts_path:
             command += ["--alerts", opts.alerts_path]
-        return [*command, "crawl", "--source", name, "--trigger", "scheduled",
+        selected = [arg for name in names for arg in ("--source", name)]
+        return [*command, "crawl", *selected, "--trigger", "scheduled",
                 "--workers", str(opts.workers_per_crawl),
                 "--download-timeout", str(opts.download_timeout_s)]
 
@@ -159,40 +225,51 @@ class Daemon:
         with self.lock:
             self.active_jobs += 1
         try:
-            if not self.stopping.is_set():
-                self._crawl(name)
+            if self.stopping.is_set():
+                pass
+            elif self.batcher is not None:
+                self.batcher.crawl(name)
+            else:
+                self._crawl_batch([name])
         finally:
             with self.lock:
                 self.active_jobs -= 1
                 self.idle.notify_all()
 
-    def _crawl(self, name: str) -> None:
+    def _crawl_batch(self, names: list[str]) -> None:
+        with self.slots:
+            if not self.stopping.is_set():
+                self._crawl(names)
+
+    def _crawl(self, names: list[str]) -> None:
         started = time.monotonic()
+        name = _label(names)
         # Own session: signals to the daemon's terminal do not reach the crawl
         # directly; the daemon decides how it stops.
-        child = subprocess.Popen(self.command(name), stdout=subprocess.DEVNULL,
+        child = subprocess.Popen(self.command(names), stdout=subprocess.DEVNULL,
                                  start_new_session=True)
         with self.lock:
-            self.children[name] = child
+            self.children[child.pid] = (child, names)
         if self.stopping.is_set():  # a stop arrived while the crawl was starting
-            self._stop_child(child, name, INTERRUPTED, "the daemon was stopped")
+            self._stop_child(child, names, INTERRUPTED, "the daemon was stopped")
         try:
             code = child.wait(timeout=self.options.max_runtime_s)
         except subprocess.TimeoutExpired:
             logger.error("%s: crawl exceeded %gs, stopping it", name, self.options.max_runtime_s,
                          extra={"source": name, "status": TIMEOUT, "event": "run"})
-            self._stop_child(child, name, TIMEOUT,
+            self._stop_child(child, names, TIMEOUT,
                              f"exceeded the deadline of {self.options.max_runtime_s:g}s")
             code = child.returncode
         finally:
             with self.lock:
-                self.children.pop(name, None)
+                self.children.pop(child.pid, None)
         self._log_result(name, child.pid, code, time.monotonic() - started)
 
-    def _stop_child(self, child: subprocess.Popen[bytes], name: str, status: RunStatus,
+    def _stop_child(self, child: subprocess.Popen[bytes], names: list[str], status: RunStatus,
                     reason: str) -> None:
         """SIGTERM to the crawl (it stops gracefully, keeps its work and closes its worker
         processes), then SIGKILL to its whole process group if it does not stop in time."""
+        name = _label(names)
         with contextlib.suppress(ProcessLookupError):
             child.send_signal(signal.SIGTERM)
         try:
@@ -205,7 +282,7 @@ class Daemon:
         with open_db(self.options.db) as db:
             last = last_run_of(db, child.pid)
             if last is None:  # stopped before it could record its run
-                record_unstarted_run(db, "scheduled", [name], status, reason, pid=child.pid)
+                record_unstarted_run(db, "scheduled", names, status, reason, pid=child.pid)
             elif last.status == RUNNING:  # killed: the crawl could not close its run
                 end_run(db, last.id, status, reason)
             elif status == TIMEOUT and last.status == INTERRUPTED:
@@ -253,12 +330,20 @@ class Daemon:
         with self.lock:
             running = dict(self.children)
         threads = [threading.Thread(target=self._stop_child,
-                                    args=(child, name, INTERRUPTED, "the daemon was stopped"))
-                   for name, child in running.items()]
+                                    args=(child, names, INTERRUPTED, "the daemon was stopped"))
+                   for child, names in running.values()]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+
+
+def _label(names: list[str]) -> str:
+    """How logs name a crawl: its source, or its sources when it serves several."""
+    if len(names) == 1:
+        return names[0]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{len(names)} sources ({shown})"
 
 
 def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import signal
 import sqlite3
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import (
+    db_rows,
     distinct,
     publish,
     runs,
@@ -62,7 +64,7 @@ def test_daemon_runs_each_source_on_schedule_and_stops_on_sigterm(tmp_path, site
     db = tmp_path / "v.db"
     sources = sources_file(tmp_path / "s.toml", {"fast": (site.url("/fast.xml"), "3s"),
                                                   "other": (site.url("/other.xml"), "3s")})
-    daemon = start_veille("--db", str(db), "--sources", sources, "run")
+    daemon = start_veille("--db", str(db), "--sources", sources, "run", "--batch-window", "0")
     try:
         wait_for(lambda: len([r for r in runs(db, "fast") if r["status"] == "ok"]) >= 3,
                  60, what="three completed runs of 'fast'")
@@ -84,6 +86,39 @@ def test_daemon_runs_each_source_on_schedule_and_stops_on_sigterm(tmp_path, site
     assert content.KYIV_WINTER.title in titles and content.KHARKIV.title in titles
     # stored once, not once per run
     assert len(titles) == 3
+
+
+def test_sources_due_together_share_one_crawl_process(tmp_path):
+    with NewsSite() as site:
+        names = ["a", "b", "c", "d"]
+        for name, article in zip(names, [content.KHARKIV, content.SANCTIONS,
+                                         content.KYIV_WINTER, content.NATO_SUMMIT], strict=True):
+            publish(site, [article], f"/{name}.xml")
+        db = tmp_path / "v.db"
+        sources = sources_file(tmp_path / "s.toml",
+                               {n: (site.url(f"/{n}.xml"), "3s") for n in names})
+        daemon = start_veille("--db", str(db), "--sources", sources, "run",
+                              "--batch-window", "3s")
+        try:
+            wait_for(lambda: len([r for r in runs(db) if r["status"] == "ok"]) >= 3, 90,
+                     what="three completed batch runs")
+        finally:
+            stop(daemon)
+        assert daemon.returncode == 0, daemon.stderr.read()[-2000:]
+    done = [r for r in runs(db) if r["status"] == "ok"]
+    # one process served the four sources, run after run, on the 3-second grid
+    assert all(sorted(json.loads(r["sources"])) == names for r in done), done
+    starts = [parse(r["started_at"]) for r in done]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(starts)]
+    assert all(gap >= 2 and abs(gap - 3 * round(gap / 3)) <= 1.0 for gap in gaps), gaps
+    # run records and health stay per source
+    per_source = db_rows(db, "SELECT source, count(*) FROM source_runs WHERE status = 'ok' "
+                             "GROUP BY source")
+    assert dict(per_source).keys() == set(names)
+    assert min(dict(per_source).values()) >= len(done)
+    with sqlite3.connect(db) as conn:
+        assert {r[0] for r in conn.execute("SELECT title FROM articles")} >= {
+            content.KHARKIV.title, content.NATO_SUMMIT.title}
 
 
 def test_slow_crawl_never_overlaps_itself_and_skips_are_recorded(tmp_path):
