@@ -148,3 +148,8 @@ def relabel_run(db: sqlite_utils.Database, run_id: int, status: RunStatus, reaso
                    [status, reason, run_id])
         db.execute("UPDATE source_runs SET status = ?, detail = ? WHERE run_id = ? AND status = ?",
                    [status, reason, run_id, INTERRUPTED])
+
+
+def source_run_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """How many per-source runs ended in each status (bench/daemon_bench.py)."""
+    return dict(db.execute("SELECT status, count(*) FROM source_runs GROUP BY status").fetchall())
