@@ -109,6 +109,7 @@ class Measure:
     articles: int = 0
     cpu: float = 0.0
     peak_pss: int = 0
+    peak_parts: list[int] = field(default_factory=list)  # MB per process at the peak
     per_pid: dict[int, float] = field(default_factory=dict)
 
     @property
@@ -131,8 +132,10 @@ def measure(name: str, command: list[str], cwd: Path) -> tuple[Measure, str]:
         for pid in pids:
             result.per_pid[pid] = max(result.per_pid.get(pid, 0.0), _cpu_seconds(pid))
         if tick % 5 == 0:
-            result.peak_pss = max(result.peak_pss,
-                                  sum(_field(p, "Pss", "smaps_rollup") for p in pids))
+            pss = [_field(p, "Pss", "smaps_rollup") for p in pids]
+            if sum(pss) > result.peak_pss:
+                result.peak_pss = sum(pss)
+                result.peak_parts = sorted((round(v / 1e6) for v in pss), reverse=True)
         tick += 1
         time.sleep(0.02)
     result.seconds = time.perf_counter() - start
@@ -323,7 +326,7 @@ def main() -> int:
                 print(f"round {round_ + 1}: {name:<16} {measured.rate:6.1f} articles/s, "
                       f"CPU {measured.cpu:5.1f} s (busiest processes "
                       f"{', '.join(f'{c:.1f}' for c in top)}; {len(measured.per_pid)} "
-                      f"processes), PSS {measured.peak_pss / 1e6:4.0f} MB, "
+                      f"processes), PSS {measured.peak_pss / 1e6:4.0f} MB {measured.peak_parts}, "
                       f"{measured.articles} stored in {measured.seconds:.1f} s", flush=True)
     report(results, statistics.median(references), args.articles)
     return 0
