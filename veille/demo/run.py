@@ -123,6 +123,33 @@ def _veille(db_path: Path, *args: str, sources: Path | None = None) -> int:
                             *args])
 
 
+TRAPS = [
+    ("Moscou dément toute implication dans l'avarie du câble", ""),
+    ("L'Alliance renforce sa présence en mer Baltique", ""),
+    ("À Odessa, au Texas, une fusillade fait sept morts", ""),
+    ("Le Kremlin-Bicêtre inaugure sa médiathèque", ""),
+]
+
+
+def show_tag_reading() -> None:
+    """Headlines the tags must read right: capitals that act, the Alliance unnamed, names
+    that mean something else here; with the rule that decided."""
+    from scheduler.tagging.describe import describe
+    from scheduler.tagging.rules import load_rules
+    from scheduler.tagging.tagger import Tagger
+
+    tagger = Tagger(load_rules())
+    click.echo("\nHow tags read names (veille tag; the evidence says why):")
+    for title, text in TRAPS:
+        details = describe(tagger.tag(title, text))
+        reasons = [why for items in {**details.details["evidence"],
+                                     **details.details["not_tagged"]}.values()
+                   for item in items for why in item.get("why", []) + item.get("ignored", [])]
+        click.echo(f"  [{', '.join(details.topics) or 'no topic'}] {title}")
+        if reasons:
+            click.echo(f"      {reasons[0]}")
+
+
 def show_stories(db_path: Path) -> None:
     """The stories the crawl found across outlets, and the timeline of the widest."""
     db = open_db(db_path)
@@ -187,6 +214,7 @@ def run_demo(workdir: Path) -> int:
         click.echo(f"The crawl exited with code {code}.", err=True)
         return code
     show_rows(db_path)
+    show_tag_reading()
     show_stories(db_path)
     show_search(db_path)
     show_report(db_path)
