@@ -312,6 +312,21 @@ def _homonym(path: str, name: str, table: Any) -> Homonym:
                    else 5)
 
 
+def _check_variants(path: str, tag: Topic) -> None:
+    """Spellings of one term ("Kyiv", "Kyïv") are matched once: listed with different
+    options, all but the first would be silently ignored."""
+    for role, terms in (("terms", tag.terms + tag.actors), ("support", tag.support)):
+        seen: dict[str, Term] = {}
+        for term in terms:
+            key = fold(term.text)
+            first = seen.setdefault(key, term)
+            if (first.weight, first.proper, first.not_after, first.not_before) != (
+                    term.weight, term.proper, term.not_after, term.not_before):
+                raise ConfigError(path, f"{term.text!r} and {first.text!r} are one term once "
+                                  "case and accents are ignored: give them the same options "
+                                  "or list one", f"{tag.kind} '{tag.name}'", role)
+
+
 def _check_links(path: str, topics: tuple[Topic, ...], homonyms: tuple[Homonym, ...],
                  all_tags: tuple[Topic, ...]) -> None:
     """Names that rules give to each other exist: implied_by topics, homonym terms."""
@@ -323,6 +338,7 @@ def _check_links(path: str, topics: tuple[Topic, ...], homonyms: tuple[Homonym, 
                               f"got {list(topic.implied_by)}", f"topic '{topic.name}'",
                               "implied_by")
     for tag in all_tags:
+        _check_variants(path, tag)
         terms = {fold(t.text) for t in tag.terms}
         twice = next((a.text for a in tag.actors if fold(a.text) in terms), None)
         if twice:

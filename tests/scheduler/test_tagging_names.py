@@ -120,6 +120,14 @@ def test_nato_unnamed_is_nato(tagger, title, text):
     assert "nato" in tagged(tagger, title, text)
 
 
+def test_the_allies_of_today_are_nato_those_of_1944_are_not(tagger):
+    assert "nato" in tagged(tagger, "Les Alliés divisés sur le calendrier des dépenses", "")
+    result = tagger.tag("Débarquement : les Alliés honorés à Omaha Beach",
+                        "Les vétérans de 1944 étaient présents.")
+    assert "nato" not in {m.topic for m in result.topics}
+    assert result.suppressed == {"nato": "histoire"}
+
+
 @pytest.mark.parametrize("title, text", [
     ("L'Alliance des démocrates remporte les législatives partielles", ""),
     ("Renault, Nissan et Mitsubishi réorganisent leur Alliance", ""),
@@ -178,6 +186,8 @@ BASE = {"topics": {"russia": {"threshold": 3.0, "terms": ["Russie"]},
         {"term": "Russie", "not_before": [""]}]}}}, "not_before"),
     ({"topics": {**BASE["topics"], "russia": {"threshold": 3.0, "terms": ["r*"]}}},
      "two letters"),
+    ({"topics": {**BASE["topics"], "russia": {"threshold": 3.0, "terms": [
+        {"term": "Russie", "proper": True}, "russie"]}}}, "one term once case"),
 ])
 def test_mistakes_in_the_new_keys_are_named(change, words):
     with pytest.raises(ConfigError) as info:
