@@ -22,33 +22,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.crawl_bench import _cpu_seconds, _descendants
-from veille.demo.pages import Article, FeedItem, article_html, rss_feed
-from veille.demo.site import NewsSite, Route
+from bench.sites import unchanging_feed
+from veille.demo.site import NewsSite
 
 
 def build(sources: int, hosts: int) -> tuple[list[NewsSite], list[tuple[str, str]]]:
     sites = [NewsSite(host=f"127.0.0.{k + 2}") for k in range(hosts)]
-    feeds = []
-    now = datetime.now(UTC)
-    for i in range(sources):
-        site = sites[i % hosts]
-        items = []
-        for j in range(5):
-            path = f"/s{i}/a{j}.html"
-            page = Article(f"s{i}-a{j}", f"L'OTAN et Kyiv, dépêche {i}-{j}",
-                           f"Le chapô de la dépêche {i}-{j} sur l'OTAN et la Russie.",
-                           [f"Le paragraphe {i}-{j} sur l'Ukraine, l'OTAN et Moscou. " * 10])
-            site.add(path, Route(article_html(page).encode(), etag=f'"a{i}-{j}"'))
-            items.append(FeedItem(site.url(path), f"Dépêche {i}-{j}", now))
-        site.add(f"/s{i}/rss.xml", Route(rss_feed(f"s{i}", site.base_url, items).encode(),
-                                         etag=f'"f{i}"', content_type="application/rss+xml"))
-        feeds.append((f"source{i:03d}", site.url(f"/s{i}/rss.xml")))
+    feeds = [(f"source{i:03d}", unchanging_feed(sites[i % hosts], f"/s{i}", 5))
+             for i in range(sources)]
     return sites, feeds
 
 

@@ -52,8 +52,6 @@ from veille.demo.site import NewsSite, Route
 
 FEED_SIZE = 50
 DOWNLOAD_THREADS = 16
-ARTICLES = 0  # article URLs served: veille's decided URLs also count its feeds
-PROFILE: Path | None = None  # --profile FILE: py-spy's raw stacks of veille's run
 CRAWLERS = ("veille", "pooled", "sequential", "trafilatura-cli")
 
 
@@ -148,7 +146,10 @@ def measure(name: str, command: list[str], cwd: Path) -> tuple[Measure, str]:
 
 # -- the crawlers ---------------------------------------------------------------------
 
-def run_veille(feeds: list[str], workdir: Path) -> Measure:
+def run_veille(feeds: list[str], workdir: Path, articles: int,
+               profile: Path | None = None) -> Measure:
+    """`articles`: the article URLs served (veille's decided URLs also count its feeds);
+    `profile`: a file for py-spy's raw stacks of the run."""
     sources = workdir / "sources.toml"
     sources.write_text("".join(
         f'[[source]]\nname = "outlet{i}"\nurl = "{url}"\nallow_private = true\n\n'
@@ -159,12 +160,12 @@ def run_veille(feeds: list[str], workdir: Path) -> Measure:
             Path(f"{db}{suffix}").unlink()
     command = [sys.executable, "-m", "veille", "-q", "--db", str(db), "--sources",
                str(sources), "crawl", "--keep-offtopic"]
-    if PROFILE:
+    if profile:
         # py-spy over the whole tree (main process, forkserver, workers): raw stacks
         command = [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses",
-                   "--format", "raw", "--rate", "200", "-o", str(PROFILE), "--", *command]
+                   "--format", "raw", "--rate", "200", "-o", str(profile), "--", *command]
     result, _ = measure("veille", command, workdir)
-    result.articles = min(stored_articles(db), ARTICLES)
+    result.articles = min(stored_articles(db), articles)
     return result
 
 
@@ -290,10 +291,6 @@ def main() -> int:
         return 0
     if args.corpus is None:
         parser.error("the corpus folder is required")
-    global PROFILE
-    PROFILE = args.profile
-    global ARTICLES
-    ARTICLES = args.articles
     crawlers = [c for c in args.only.split(",") if c]
     unknown = set(crawlers) - set(CRAWLERS)
     if unknown:
@@ -319,8 +316,10 @@ def main() -> int:
             for name in crawlers:
                 run_dir = workdir / f"{name}-{round_}"
                 run_dir.mkdir()
-                measured = (run_veille(feeds, run_dir) if name == "veille"
-                            else run_baseline(name, urls_file, run_dir))
+                if name == "veille":
+                    measured = run_veille(feeds, run_dir, args.articles, args.profile)
+                else:
+                    measured = run_baseline(name, urls_file, run_dir)
                 results[name].append(measured)
                 top = sorted(measured.per_pid.values(), reverse=True)[:4]
                 print(f"round {round_ + 1}: {name:<16} {measured.rate:6.1f} articles/s, "

@@ -18,13 +18,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from veille.demo.pages import Article, FeedItem, article_html, rss_feed
-from veille.demo.site import NewsSite, Route
+from bench.sites import unchanging_feed
+from veille.demo.site import NewsSite
 
 
 def timed(command: list[str]) -> tuple[float, float, int]:
@@ -43,20 +42,10 @@ def main() -> int:
     parser.add_argument("--profile", help="cProfile one more unchanged crawl into this file")
     args = parser.parse_args()
     site = NewsSite()
-    now = datetime.now(UTC)
-    items = []
-    for i in range(20):
-        path = f"/article/{i}.html"
-        page = Article(f"episode-{i}", f"L'OTAN et la Russie, épisode {i}",
-                       f"Le chapô de l'épisode {i} sur l'OTAN.",
-                       [f"Le paragraphe {i} sur l'Ukraine et l'OTAN, à Bruxelles. " * 12])
-        site.add(path, Route(article_html(page).encode(), etag=f'"a{i}"'))
-        items.append(FeedItem(site.url(path), f"Épisode {i}", now))
+    feed = unchanging_feed(site, "/one", 20)
     with site, tempfile.TemporaryDirectory() as tmp:
-        site.add("/rss.xml", Route(rss_feed("x", site.base_url, items).encode(), etag='"v1"',
-                                   content_type="application/rss+xml"))
         sources = Path(tmp) / "sources.toml"
-        sources.write_text(f'[[source]]\nname = "one"\nurl = "{site.url("/rss.xml")}"\n'
+        sources.write_text(f'[[source]]\nname = "one"\nurl = "{feed}"\n'
                            "allow_private = true\n", encoding="utf-8")
         crawl = [sys.executable, "-m", "veille", "-q", "--db", f"{tmp}/v.db", "--sources",
                  str(sources), "crawl"]

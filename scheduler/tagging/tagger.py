@@ -182,6 +182,7 @@ class _NameReader:
         self.starts = {fold(w) for w in reading.name_starts}
         self.actor_after = {fold(w) for w in reading.actor_after}
         self.analyzer = analyzer
+        self._neighbour_forms: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
 
     def why_not(self, words: list[Word], start: int, end: int, pattern: _Pattern,
                 text: str) -> str:
@@ -222,11 +223,17 @@ class _NameReader:
         return ""
 
     def _one_of(self, word: Word, names: tuple[str, ...]) -> bool:
-        for name in names:
-            surface, lemma = self.analyzer.forms(name.lower())
-            if word.surface == surface or word.lemma == lemma:
-                return True
-        return False
+        surfaces, lemmas = self._forms_of(names)
+        return word.surface in surfaces or word.lemma in lemmas
+
+    def _forms_of(self, names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+        """Folded surfaces and lemmas of a term's neighbour words, computed once."""
+        forms = self._neighbour_forms.get(names)
+        if forms is None:
+            pairs = [self.analyzer.forms(name.lower()) for name in names]
+            forms = self._neighbour_forms[names] = (frozenset(p[0] for p in pairs),
+                                                    frozenset(p[1] for p in pairs))
+        return forms
 
     def as_place(self, words: list[Word], start: int) -> bool:
         """False where a capital acts: a sentence or clause starts, or after "et", "par"..."""
