@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from crawler.runstats import RunStats
 from crawler.workers import ExtractionPool
@@ -19,6 +18,9 @@ from storage.db import describe_storage_error, is_lasting_write_error
 from storage.seen import record_seen
 from storage.validators import save_validators
 from veille.model import ArticleItem, Outcome, SeenStatus, Source
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Downloader middlewares: robots.txt read as RFC 9309 says, and Retry-After honoured.
 
-Scrapy allows everything when robots.txt answers 5xx or never answers, and
-retries 429 and 503 at once, ignoring Retry-After. A monitor that comes back
-every 15 minutes must do better on both.
+Scrapy allows everything when robots.txt answers 5xx or never answers, fetches it
+again at every run, and retries 429 and 503 at once, ignoring Retry-After. A
+monitor that comes back every 15 minutes must do better on all three.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from twisted.internet.defer import Deferred
 
 from crawler.context import CrawlContext
 from crawler.failures import describe_exception
+from storage.robots import cached_robots, save_robots
 from veille.net import is_public_address, parse_retry_after
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,24 @@ ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB; we parse no m
 ROBOTS_DOWNLOAD_MAX = 32 * 1024 * 1024  # larger is refused (disallow until next run)
 ROBOTS_TIMEOUT_S = 10.0
 DENY_ALL = b"User-agent: *\nDisallow: /\n"
+# RFC 9309, 2.4: a robots.txt may be kept, not for more than 24 hours. A shorter
+# Cache-Control max-age is honoured, and no-store keeps nothing.
+ROBOTS_CACHE_S = 24 * 3600
+
+
+def robots_lifetime(cache_control: str | None, limit: float = ROBOTS_CACHE_S) -> float:
+    """How many seconds a robots.txt answer may be kept, from its Cache-Control."""
+    directives = [d.strip().lower() for d in (cache_control or "").split(",")]
+    if "no-store" in directives:
+        return 0.0
+    for directive in directives:
+        name, _, value = directive.partition("=")
+        if name.strip() == "max-age":
+            try:
+                return max(0.0, min(limit, float(value.strip().strip('"'))))
+            except ValueError:
+                break
+    return limit
 
 
 class _Rules(RobotParser):
@@ -55,12 +74,14 @@ class _Rules(RobotParser):
 
 
 class RobotsPolicyMiddleware(RobotsTxtMiddleware):
-    """robots.txt per host, once per run: 4xx allows all, 5xx and timeouts disallow all
-    until the next run (RFC 9309), and only the first 512 KiB are read."""
+    """robots.txt per host: 4xx allows all, 5xx and timeouts disallow all until the next
+    run (RFC 9309), and only the first 512 KiB are read. A 2xx or 4xx answer is kept in
+    the database for up to 24 hours (VEILLE_ROBOTS_CACHE_S; 0 fetches it at every run)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or "*"
+        self._keep_s = crawler.settings.getfloat("VEILLE_ROBOTS_CACHE_S", ROBOTS_CACHE_S)
 
     async def robot_parser(self, request: Request) -> Any:
         netloc = urlparse_cached(request).netloc
@@ -71,10 +92,45 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             return current
         waiting: Deferred[Any] = Deferred()
         self._parsers[netloc] = waiting
-        rules = await self._fetch_rules(request)
+        rules = self._kept_rules(request) or await self._fetch_rules(request)
         self._parsers[netloc] = rules
         waiting.callback(rules)
         return rules
+
+    def _context(self) -> CrawlContext | None:
+        context = getattr(self.crawler.spider, "context", None)
+        if not isinstance(context, CrawlContext) or context.storage_error is not None:
+            return None
+        return context
+
+    def _kept_rules(self, request: Request) -> _Rules | None:
+        context = self._context()
+        if context is None or self._keep_s <= 0:
+            return None
+        url = urlparse_cached(request)
+        kept = cached_robots(context.db, f"{url.scheme}://{url.netloc}")
+        if kept is None:
+            return None
+        self._stats.inc_value("veille/robots_kept")
+        logger.debug("%s: robots.txt as fetched at %s (HTTP %d)", url.netloc, kept.fetched_at,
+                     kept.status)
+        return _Rules(kept.body if kept.status < 400 else b"")
+
+    def _keep(self, request: Request, response: Response) -> None:
+        context = self._context()
+        if context is None or self._keep_s <= 0:
+            return
+        url = urlparse_cached(request)
+        cache_control = response.headers.get("Cache-Control")
+        lifetime = robots_lifetime(cache_control.decode("latin-1") if cache_control else None,
+                                   self._keep_s)
+        body = response.body[:ROBOTS_MAX_BYTES] if response.status < 400 else b""
+        try:
+            save_robots(context.db, f"{url.scheme}://{url.netloc}", response.status, body,
+                        lifetime)
+        except Exception as exc:  # the rules hold for this run; the next one fetches again
+            if not context.storage_failed(exc):
+                logger.warning("%s: robots.txt not kept: %s", url.netloc, exc)
 
     async def _fetch_rules(self, request: Request) -> _Rules:
         url = urlparse_cached(request)
@@ -98,6 +154,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             logger.warning("%s: robots.txt answered %d: disallowing the host until the next "
                            "run", url.netloc, response.status)
             return _Rules(DENY_ALL, f"robots.txt answered HTTP {response.status}")
+        self._keep(request, response)
         if response.status >= 400:
             return _Rules(b"")
         if len(response.body) > ROBOTS_MAX_BYTES:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
 from scrapy import Spider, signals
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.utils.defer import deferred_from_coro
@@ -18,6 +17,9 @@ from crawler.settings import scrapy_settings
 from crawler.spiders.news import NewsSpider
 from crawler.workers import ExtractionPool
 from veille.model import CrawlOptions, Source
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 

@@ -45,8 +45,22 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         # Sources are http(s) only: no local files, FTP or S3 reachable from a feed
         "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None},
         "ITEM_PIPELINES": {"crawler.handoff.HandoffPipeline": 300},
+        # Scrapy's own downloader middlewares, less those a crawl never uses (cookies are
+        # off, and their middleware loads tldextract; no HTTP auth, no HTTP cache) and
+        # robots.txt, which veille's own replaces.
+        "DOWNLOADER_MIDDLEWARES_BASE": {
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": 50,
+            "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
+            "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
+            "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": 550,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 600,
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": 850,
+        },
         "DOWNLOADER_MIDDLEWARES": {
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middlewares.PrivateAddressGuard": 60,
             "crawler.middlewares.RobotsPolicyMiddleware": 100,
             # after RetryMiddleware (550) on the way back, so it sees 429/503 first

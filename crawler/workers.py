@@ -19,10 +19,12 @@ import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future
-
-from pebble import ProcessPool
+from typing import TYPE_CHECKING
 
 from veille.model import Extracted, PageResult, TextAnalysis
+
+if TYPE_CHECKING:
+    from pebble import ProcessPool
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,8 @@ class ExtractionPool:
             logger.info("starting %d extraction worker(s)", self.workers)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(list(self._preload))
+            from pebble import ProcessPool  # 40 ms to import: not for a crawl with nothing new
+
             self._pool = ProcessPool(max_workers=self.workers, max_tasks=TASKS_PER_WORKER,
                                      initializer=_init_worker, initargs=(self._factory,),
                                      context=context)

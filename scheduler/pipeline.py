@@ -9,8 +9,7 @@ one call into the room that owns it.
 from __future__ import annotations
 
 import logging
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from crawler.urls import same_site
 from scheduler.alerts.rules import AlertConfig, alerts_for
@@ -38,6 +37,9 @@ from veille.model import (
     TagResult,
 )
 from veille.times import utc_iso
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 

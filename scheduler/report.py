@@ -9,12 +9,14 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from storage import report as store
 from storage.health import known_sources, source_health
 from veille.model import HealthState
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 TOPIC_LABELS = {"nato": "OTAN", "russia": "Russie", "ukraine": "Ukraine"}
 COLOURS = ("#1f4e79", "#c0392b", "#e1a200", "#5d6d7e", "#27ae60", "#8e44ad")

@@ -335,3 +335,12 @@ def stories(db: sqlite_utils.Database) -> None:
     # story reaches a number of outlets.
     db.table("alert_outbox").add_column("story_id", int)
     db.table("alert_outbox").add_column("kind", str, not_null_default="first")
+
+
+@migration("0012_robots_cache")
+def robots_cache(db: sqlite_utils.Database) -> None:
+    """Each host's robots.txt as last fetched, kept up to 24 hours (RFC 9309, 2.4), so that
+    a crawl every few minutes does not fetch it, and wait after it, every time."""
+    db.table("robots_cache").create(
+        {"origin": str, "status": int, "body": bytes, "fetched_at": str, "expires_at": str},
+        pk="origin")

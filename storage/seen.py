@@ -95,6 +95,7 @@ def record_seen(db: sqlite_utils.Database, canonical_urls: Iterable[str], source
 class ForgetReport:
     by_status: dict[str, int] = field(default_factory=dict)
     validators: int = 0
+    robots: int = 0  # hosts whose kept robots.txt is read again
 
     @property
     def decisions(self) -> int:
@@ -104,9 +105,11 @@ class ForgetReport:
 def forget(db: sqlite_utils.Database, sources: dict[str, str], statuses: Iterable[SeenStatus],
            since: str | None = None, *, dry_run: bool = False) -> ForgetReport:
     """Forget the decisions about URLs of `sources` ({name: listing URL}) with one of
-    `statuses`, made since `since`, and the validators of those sources' listings: the
-    next run fetches the listings in full and downloads those URLs again. One
-    transaction; nothing changes with `dry_run`."""
+    `statuses`, made since `since`, the validators of those sources' listings and the
+    robots.txt kept for their hosts: the next run fetches the listings in full, reads
+    robots.txt again and downloads those URLs again. One transaction; nothing changes
+    with `dry_run`."""
+    from storage.robots import forget_robots
     from storage.validators import forget_validators
 
     wanted = [str(s) for s in statuses]
@@ -123,6 +126,9 @@ def forget(db: sqlite_utils.Database, sources: dict[str, str], statuses: Iterabl
             "ORDER BY 2 DESC", params).fetchall())
         if dry_run:
             return report
+        forgotten = [row[0] for row in db.execute(
+            f"SELECT canonical_url FROM seen_urls WHERE {where}", params)]  # noqa: S608
         db.execute(f"DELETE FROM seen_urls WHERE {where}", params)  # noqa: S608
         report.validators = forget_validators(db, sources)
+        report.robots = forget_robots(db, [*sources.values(), *forgotten])
     return report

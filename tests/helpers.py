@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -141,6 +142,12 @@ def runs(db_path: Path, source: str | None = None) -> list[dict[str, Any]]:
 def db_rows(db_path: Path, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
     with sqlite3.connect(db_path, timeout=30) as db:
         return db.execute(sql, list(params)).fetchall()
+
+
+def db_execute(db_path: Path, sql: str, params: Iterable[Any] = ()) -> None:
+    """Change a test's database by hand (to age what a run kept, say)."""
+    with closing(sqlite3.connect(db_path, timeout=30)) as conn, conn:
+        conn.execute(sql, list(params))
 
 
 def hook_url(hook: NewsSite, path: str = "/hook") -> str:

@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
-from pebble import ProcessExpired
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -314,6 +313,8 @@ class NewsSpider(scrapy.Spider):
                 logger.info("%s: not analysed, the run is stopping (%s): %s", source,
                             type(exc).__name__, response.url)
                 return  # undecided: the next run fetches it again
+            from pebble import ProcessExpired  # loaded with the pool that raised
+
             if not isinstance(exc, ProcessExpired | CancelledError):
                 logger.exception("%s: extraction failed for %s", source, response.url)
                 stats.error(source, f"extraction failed ({type(exc).__name__}): {response.url}")

@@ -16,11 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import apprise
 import requests
-import sqlite_utils
 
 from scheduler.alerts.messages import (
     Message,
@@ -37,6 +36,9 @@ from storage.stories import timeline
 from veille.model import AlertKind, AlertMode, AlertStatus, MessageKind, NoAnswerPolicy
 from veille.net import parse_retry_after
 from veille.redact import register_secret
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import sqlite_utils
-
 from crawler.runstats import RunStats
 from scheduler.alerts.rules import AlertConfig
 from scheduler.analysis import PageAnalysisFactory
@@ -28,6 +26,8 @@ from veille.config import SourcesConfig
 from veille.model import CrawlOptions, RunStatus, Source
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from crawler.runner import CrawlResult
     from scheduler.alerts.sender import SendReport
 

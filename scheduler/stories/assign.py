@@ -13,9 +13,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from crawler.urls import same_site
 from scheduler.dedup import near
@@ -25,6 +23,9 @@ from storage import stories as store
 from veille.model import StoryFeatures
 from veille.text import folded_words
 from veille.times import moment, utc_iso
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from scheduler.stories.assign import StoryDesk
 from storage import stories as store
 from storage.db import transaction
 from veille.times import utc_iso
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 BATCH = 200

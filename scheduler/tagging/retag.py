@@ -7,15 +7,16 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from scheduler.tagging.describe import describe
 from scheduler.tagging.rules import Rules
 from scheduler.tagging.tagger import Tagger
 from storage.articles import article_batches, replace_tags, tag_names
 from storage.db import transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 logger = logging.getLogger(__name__)
 BATCH = 200

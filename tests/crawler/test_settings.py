@@ -26,3 +26,18 @@ def test_scrapy_settings_switch_off_remote_code_and_local_handlers():
 
 def test_scrapy_settings_overrides():
     assert scrapy_settings(DOWNLOAD_TIMEOUT=3)["DOWNLOAD_TIMEOUT"] == 3
+
+
+def test_scrapy_settings_keep_the_downloader_middlewares_a_crawl_needs():
+    settings = scrapy_settings()
+    named = {**settings["DOWNLOADER_MIDDLEWARES_BASE"], **settings["DOWNLOADER_MIDDLEWARES"]}
+    for needed in ("retry.RetryMiddleware", "redirect.RedirectMiddleware",
+                   "redirect.MetaRefreshMiddleware", "httpcompression.HttpCompressionMiddleware",
+                   "httpproxy.HttpProxyMiddleware", "downloadtimeout.DownloadTimeoutMiddleware",
+                   "useragent.UserAgentMiddleware", "defaultheaders.DefaultHeadersMiddleware"):
+        assert f"scrapy.downloadermiddlewares.{needed}" in named
+    assert "crawler.middlewares.RobotsPolicyMiddleware" in named
+    assert "crawler.middlewares.PrivateAddressGuard" in named
+    # cookies are off, and their middleware alone loads tldextract at each start
+    assert "scrapy.downloadermiddlewares.cookies.CookiesMiddleware" not in named
+    assert "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware" not in named

@@ -148,7 +148,7 @@ def test_unchanged_listing_costs_one_conditional_request(tmp_path):
         before = site.hits()
         second = crawl(tmp_path, entries)
         assert second.returncode == 0
-        assert site.hits() - before == 3  # robots.txt and the two listings
+        assert site.hits() - before == 2  # the two listings; robots.txt is kept a day
         assert site.answered(304) == 2
     assert "Run ok: " in second.stdout
 
@@ -173,6 +173,75 @@ def test_recheck_keeps_identity_and_stores_a_revision(tmp_path):
     revisions = db_rows(tmp_path, "SELECT article_id, text FROM article_revisions")
     assert len(revisions) == 1 and revisions[0][0] == articles[0][0]
     assert "bilan s'est alourdi" not in revisions[0][1]
+
+
+def test_robots_txt_is_kept_a_day_and_its_rules_still_hold(tmp_path):
+    with NewsSite() as site:
+        items = add_articles(site, ARTICLES[:2])
+        site.add("/robots.txt", Route(f"User-agent: *\nDisallow: {ARTICLES[1].path}\n"
+                                      .encode(), content_type="text/plain"))
+        site.add("/rss.xml", Route(rss_feed("x", site.base_url, items).encode()))
+        entries = source_entry("rss", site.url("/rss.xml"), "feed")
+        assert crawl(tmp_path, entries).returncode == 0
+        second = crawl(tmp_path, entries)
+        assert second.returncode == 0
+        assert site.hits("/robots.txt") == 1  # the second run read the kept copy
+        assert site.hits(ARTICLES[1].path) == 0  # and its rule held there too
+        assert site.hits("/rss.xml") == 2
+        (origin, status, fetched, expires), = db_rows(
+            tmp_path, "SELECT origin, status, fetched_at, expires_at FROM robots_cache")
+        assert origin == site.base_url and status == 200
+        kept = datetime.fromisoformat(expires) - datetime.fromisoformat(fetched)
+        assert kept == timedelta(hours=24)
+        # The site lifts its rule: `veille forget` makes the next run read robots.txt again.
+        site.add("/robots.txt", Route(b"User-agent: *\nAllow: /\n", content_type="text/plain"))
+        forget = run_veille("--db", str(tmp_path / "v.db"), "--sources",
+                            str(tmp_path / "sources.toml"), "forget")
+        assert forget.returncode == 0 and "1 kept robots.txt" in forget.stdout
+        assert crawl(tmp_path, entries).returncode == 0
+        assert site.hits("/robots.txt") == 2 and site.hits(ARTICLES[1].path) == 1
+
+
+def test_robots_txt_is_fetched_again_when_expired_or_not_to_be_kept(tmp_path):
+    with NewsSite() as site:
+        items = add_articles(site, ARTICLES[:1])
+        site.add("/robots.txt", Route(b"User-agent: *\nAllow: /\n",
+                                      content_type="text/plain",
+                                      headers={"Cache-Control": "public, max-age=600"}))
+        site.add("/rss.xml", Route(rss_feed("x", site.base_url, items).encode()))
+        entries = source_entry("rss", site.url("/rss.xml"), "feed")
+        assert crawl(tmp_path, entries).returncode == 0
+        (fetched, expires), = db_rows(tmp_path, "SELECT fetched_at, expires_at FROM "
+                                      "robots_cache")
+        assert (datetime.fromisoformat(expires)
+                - datetime.fromisoformat(fetched)) == timedelta(minutes=10)  # its max-age
+        helpers.db_execute(tmp_path / "v.db", "UPDATE robots_cache SET expires_at = "
+                           "'2000-01-01T00:00:00+00:00'")
+        assert crawl(tmp_path, entries).returncode == 0
+        assert site.hits("/robots.txt") == 2  # expired: fetched again
+        # Now it forbids the articles, and says not to keep it: each run reads it.
+        site.add("/robots.txt", Route(b"User-agent: *\nDisallow: /international/\n",
+                                      content_type="text/plain",
+                                      headers={"Cache-Control": "no-store"}))
+        helpers.db_execute(tmp_path / "v.db", "UPDATE robots_cache SET expires_at = "
+                           "'2000-01-01T00:00:00+00:00'")
+        assert crawl(tmp_path, entries).returncode == 0
+        assert crawl(tmp_path, entries).returncode == 0
+        assert site.hits("/robots.txt") == 4
+    assert db_rows(tmp_path, "SELECT * FROM robots_cache") == []
+
+
+def test_robots_5xx_is_not_kept(tmp_path):
+    with NewsSite() as site:
+        items = add_articles(site, ARTICLES[:1])
+        site.add("/robots.txt", Route(b"oops", status=503, content_type="text/plain"))
+        site.add("/rss.xml", Route(rss_feed("x", site.base_url, items).encode()))
+        entries = source_entry("rss", site.url("/rss.xml"), "feed")
+        assert crawl(tmp_path, entries).returncode == 1
+        asked = site.hits("/robots.txt")
+        site.add("/robots.txt", Route(b"User-agent: *\nAllow: /\n", content_type="text/plain"))
+        assert crawl(tmp_path, entries).returncode == 0
+        assert site.hits("/robots.txt") == asked + 1 and site.hits(ARTICLES[0].path) == 1
 
 
 def test_robots_5xx_disallows_the_host(tmp_path):

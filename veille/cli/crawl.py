@@ -289,7 +289,8 @@ def forget(opts: Options, source_names: tuple[str, ...], statuses: tuple[str, ..
     without text, gone or failing is never requested again. After fixing a
     mistake (a wrong `languages`, a topic rule, a site that was down), forget
     those decisions; the listing validators of the sources are cleared too, so
-    that a feed answering "304 Not Modified" is read in full again. Stored
+    that a feed answering "304 Not Modified" is read in full again, and so is
+    the robots.txt kept for their hosts (kept up to 24 hours otherwise). Stored
     articles are never forgotten.
 
     \b
@@ -316,7 +317,9 @@ def forget(opts: Options, source_names: tuple[str, ...], statuses: tuple[str, ..
     names = ", ".join(s.name for s in selected)
     if dry_run:
         click.echo(f"Would forget {report.decisions} decision(s) ({counts}) of {names}, and "
-                   "clear their listing validators. Nothing changed (--dry-run).")
+                   "clear their listing validators and kept robots.txt. Nothing changed "
+                   "(--dry-run).")
         return
     click.echo(f"Forgot {report.decisions} decision(s) ({counts}) of {names}; cleared "
-               f"{report.validators} listing validator(s). The next crawl fetches them again.")
+               f"{report.validators} listing validator(s) and {report.robots} kept robots.txt. "
+               "The next crawl fetches them again.")
