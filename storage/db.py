@@ -16,7 +16,7 @@ import sqlite_utils
 
 from storage.errors import StorageWriteError, UnusableDatabaseError
 
-__all__ = ["StorageWriteError", "UnusableDatabaseError", "open_db", "open_for_reading",
+__all__ = ["StorageWriteError", "UnusableDatabaseError", "check_db_path", "open_db", "open_for_reading",
            "transaction", "utcnow", "writes_to"]
 BUSY_TIMEOUT_S = 30.0
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -62,7 +62,10 @@ def describe_storage_error(exc: BaseException, path: str | Path | None = None) -
     return f"cannot write the database{where}: {exc}"
 
 
-def _check_file(path: Path) -> None:
+def check_db_path(path: str | Path) -> None:
+    """UnusableDatabaseError when `path` cannot be a veille database: before anything is
+    written beside it (the crawl's lock files)."""
+    path = Path(path)
     if not str(path) or str(path) in (".", ""):
         raise UnusableDatabaseError("no database path given: pass --db PATH or set VEILLE_DB")
     if path.is_dir():
@@ -97,7 +100,7 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     cannot be written.
     """
     path = Path(path)
-    _check_file(path)
+    check_db_path(path)
     try:
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,7 +129,7 @@ def open_for_reading(path: str | Path) -> sqlite_utils.Database:
     as `open_db` where it can be written, read-only where it cannot (a read-only file
     system, a copy on read-only media)."""
     path = Path(path)
-    _check_file(path)
+    check_db_path(path)
     writable = os.access(path.parent if str(path.parent) else ".", os.W_OK) and (
         not path.exists() or os.access(path, os.W_OK))
     if writable:

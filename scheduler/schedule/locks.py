@@ -17,13 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from storage.db import StorageWriteError, utcnow
+from storage.db import StorageWriteError, check_db_path, utcnow
 
 POLL_S = 0.2
 MAX_PLAIN_NAME = 80
 
 
 def lock_dir(db_path: str | Path) -> Path:
+    """The folder of the locks of the database at `db_path`; UnusableDatabaseError first
+    for a path that cannot be a database (empty, a directory, another kind of file), so
+    that no folder is made beside it."""
+    check_db_path(db_path)
     return Path(f"{db_path}.locks")
 
 

@@ -121,12 +121,17 @@ def test_unusable_databases_are_refused_by_name(tmp_path):
         "text file": (str(tmp_path / "notes.db"), "is not a veille database"),
         "someone else's": (str(tmp_path / "other.db"), "not a veille one"),
     }
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
     for name, (path, needle) in cases.items():
-        for command in (["stats"], ["search", "otan"], ["health"], ["crawl"]):
-            result = run_veille("--db", path, *command)
+        for command in (["stats"], ["search", "otan"], ["health"], ["crawl"], ["run"]):
+            result = run_veille("--db", path, *command, cwd=workdir)
             assert result.returncode == 2, (name, command, result.stderr)
             assert needle in result.stderr, (name, command, result.stderr)
             assert "Traceback" not in result.stderr, (name, command)
+    # no lock folder was made where veille ran (for the empty path) or beside the directory
+    assert list(workdir.iterdir()) == []
+    assert not Path(f"{tmp_path}.locks").exists()
     # nothing was written to the newer veille's database
     with sqlite3.connect(newer) as conn:
         assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 0

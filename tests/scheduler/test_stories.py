@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from scheduler.dedup import near
 from scheduler.stories.assign import StoryDesk
 from scheduler.stories.restory import restory
 from storage import stories as store
 from storage.articles import store_revision
-from storage.db import transaction
+from storage.db import open_db, transaction
 from tests.storyset import labelled, put, put_labelled
 from veille.times import utc_iso
 
@@ -31,6 +32,28 @@ def test_republications_of_a_dispatch_are_copies_of_it_in_its_story(db):
     facts = store.story_facts(db, dispatch.story_id)
     assert (facts.outlets, facts.articles) == (6, 6)
     assert facts.title == labelled()["kharkiv-drones-dispatch"]["title"]
+
+
+def test_one_desk_for_a_run_decides_as_a_new_desk_for_each_article(db, tmp_path):
+    """The desk keeps stored articles' shingles between items: the same decisions as
+    reading every stored text again, and a rolled-back article is never read from it."""
+    ids = [*KHARKIV, "kharkiv-drones-lemonde-original", "eu-sanctions-20-dispatch",
+           "eu-sanctions-20-lepoint"]
+    kept = put_labelled(db, StoryDesk(db), *ids)
+    other = open_db(tmp_path / "fresh.db")
+    fresh = {}
+    for n, item_id in enumerate(ids):
+        item = labelled()[item_id]
+        fresh[item_id] = put(other, StoryDesk(other), n, item["title"],
+                             "\n".join(item["paragraphs"]), item["published"],
+                             outlet=item["outlet"], author=item["author"])
+    assert kept == fresh
+    # What the desk keeps is keyed by the text too: an id given to another text (a
+    # revision, an insert rolled back and its id reused) is shingled afresh.
+    desk = StoryDesk(db)
+    stored = put_labelled(db, desk, "eu-sanctions-20-lepoint")["eu-sanctions-20-lepoint"]
+    other = "Un tout autre texte, sur la pêche en Bretagne et les quotas de l'année."
+    assert desk.stored_shingles(stored.id, other) == near.shingles(other)
 
 
 def test_a_copy_of_a_copy_points_to_the_first_of_its_group(db):
