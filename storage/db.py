@@ -16,8 +16,8 @@ import sqlite_utils
 
 from storage.errors import StorageWriteError, UnusableDatabaseError
 
-__all__ = ["StorageWriteError", "UnusableDatabaseError", "check_db_path", "open_db", "open_for_reading",
-           "transaction", "utcnow", "writes_to"]
+__all__ = ["StorageWriteError", "UnusableDatabaseError", "check_db_path", "open_db",
+           "open_for_reading", "transaction", "utcnow", "writes_to"]
 BUSY_TIMEOUT_S = 30.0
 SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLite result codes of a write that will fail again if tried again
