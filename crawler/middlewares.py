@@ -26,7 +26,7 @@ from twisted.internet.defer import Deferred
 
 from crawler.context import CrawlContext
 from crawler.failures import describe_exception
-from storage.robots import cached_robots, save_robots
+from storage.robots import cached_robots, origin, save_robots
 from veille.net import is_public_address, parse_retry_after
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         if context is None or self._keep_s <= 0:
             return None
         url = urlparse_cached(request)
-        kept = cached_robots(context.db, f"{url.scheme}://{url.netloc}")
+        kept = cached_robots(context.db, origin(request.url))
         if kept is None:
             return None
         self._stats.inc_value("veille/robots_kept")
@@ -126,8 +126,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
                                    self._keep_s)
         body = response.body[:ROBOTS_MAX_BYTES] if response.status < 400 else b""
         try:
-            save_robots(context.db, f"{url.scheme}://{url.netloc}", response.status, body,
-                        lifetime)
+            save_robots(context.db, origin(request.url), response.status, body, lifetime)
         except Exception as exc:  # the rules hold for this run; the next one fetches again
             if not context.storage_failed(exc):
                 logger.warning("%s: robots.txt not kept: %s", url.netloc, exc)

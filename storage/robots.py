@@ -53,9 +53,11 @@ def save_robots(db: sqlite_utils.Database, origin: str, status: int, body: bytes
 
 
 def origin(url: str) -> str:
-    """"https://host:port" of a URL: what a robots.txt is kept for."""
+    """"scheme://host[:port]" of a URL, what a robots.txt is kept for: never the
+    credentials a URL may carry (user:password@), which stay out of the database."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    host = parts.netloc.rpartition("@")[2].lower()  # host names know no case
+    return f"{parts.scheme}://{host}"
 
 
 def forget_robots(db: sqlite_utils.Database, urls: Iterable[str]) -> int:

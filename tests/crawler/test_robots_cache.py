@@ -8,7 +8,7 @@ import pytest
 
 from crawler.middlewares import ROBOTS_CACHE_S, robots_lifetime
 from storage.db import open_db
-from storage.robots import cached_robots, forget_robots, save_robots
+from storage.robots import cached_robots, forget_robots, origin, save_robots
 
 
 @pytest.mark.parametrize(("cache_control", "seconds"), [
@@ -60,3 +60,9 @@ def test_storage_loads_sqlite_utils_without_numpy():
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "7"
+
+
+def test_origin_is_kept_without_credentials():
+    assert origin("https://user:s3cret@example.fr:8443/rss.xml?x=1") == "https://example.fr:8443"
+    assert origin("http://[2001:db8::1]/a") == "http://[2001:db8::1]"
+    assert origin("https://Example.FR/a") == "https://example.fr"
