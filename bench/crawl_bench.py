@@ -91,9 +91,10 @@ def _descendants(pid: int) -> list[int]:
     while stack:
         p = stack.pop()
         found.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                stack += [int(c) for c in (task / "children").read_text().split()]
+        with contextlib.suppress(OSError):  # a process that ended meanwhile has none
+            for task in list(Path(f"/proc/{p}/task").iterdir()):
+                with contextlib.suppress(OSError):
+                    stack += [int(c) for c in (task / "children").read_text().split()]
     return found
 
 
