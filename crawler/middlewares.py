@@ -17,6 +17,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.extensions.httpcache import parse_cachecontrol
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
@@ -40,19 +41,17 @@ DENY_ALL = b"User-agent: *\nDisallow: /\n"
 ROBOTS_CACHE_S = 24 * 3600
 
 
-def robots_lifetime(cache_control: str | None, limit: float = ROBOTS_CACHE_S) -> float:
+def robots_lifetime(cache_control: str | bytes | None, limit: float = ROBOTS_CACHE_S) -> float:
     """How many seconds a robots.txt answer may be kept, from its Cache-Control."""
-    directives = [d.strip().lower() for d in (cache_control or "").split(",")]
-    if "no-store" in directives:
+    header = cache_control.encode("latin-1") if isinstance(cache_control, str) else cache_control
+    directives = parse_cachecontrol(header or b"")
+    if b"no-store" in directives:
         return 0.0
-    for directive in directives:
-        name, _, value = directive.partition("=")
-        if name.strip() == "max-age":
-            try:
-                return max(0.0, min(limit, float(value.strip().strip('"'))))
-            except ValueError:
-                break
-    return limit
+    max_age = directives.get(b"max-age")
+    try:
+        return limit if max_age is None else max(0.0, min(limit, float(max_age.strip(b' "'))))
+    except ValueError:  # unreadable: the limit
+        return limit
 
 
 class _Rules(RobotParser):
@@ -121,9 +120,7 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         if context is None or self._keep_s <= 0:
             return
         url = urlparse_cached(request)
-        cache_control = response.headers.get("Cache-Control")
-        lifetime = robots_lifetime(cache_control.decode("latin-1") if cache_control else None,
-                                   self._keep_s)
+        lifetime = robots_lifetime(response.headers.get("Cache-Control"), self._keep_s)
         body = response.body[:ROBOTS_MAX_BYTES] if response.status < 400 else b""
         try:
             save_robots(context.db, origin(request.url), response.status, body, lifetime)

@@ -139,8 +139,9 @@ class StoryDesk:
         self._shingles: OrderedDict[tuple[int, int], set[bytes]] = OrderedDict()
 
     def _keep_shingles(self, article_id: int, body: str, shingles: set[bytes]) -> None:
-        self._shingles[(article_id, hash(body))] = shingles
-        self._shingles.move_to_end((article_id, hash(body)))
+        key = (article_id, hash(body))
+        self._shingles[key] = shingles
+        self._shingles.move_to_end(key)
         while len(self._shingles) > KEPT_SHINGLES:
             self._shingles.popitem(last=False)
 
