@@ -1,4 +1,15 @@
-from crawler.extract import decode_html, extract, strip_boilerplate
+import pytest
+from lxml import html as lxml_html
+from trafilatura import core as trafilatura_core
+from trafilatura import external as trafilatura_external
+
+from crawler.extract import (
+    ExtractionOptions,
+    decode_html,
+    extract,
+    needs_comparison,
+    strip_boilerplate,
+)
 from tests.helpers import fixture_bytes
 
 URL = "https://www.exemple-figaro.fr/international/otan-baltique-cables-20261127"
@@ -70,3 +81,69 @@ def test_extract_drops_a_first_line_that_repeats_the_title():
     result = extract(fixture_bytes("figaro_like_otan.html"), URL)
     assert not result.text.startswith(result.title)
     assert result.text.startswith("Les Alliés déploient frégates")
+
+
+# -- trafilatura's comparison with readability and jusText, run when it can matter -----
+
+PARAGRAPH = ("Les ministres de la Défense de l'Alliance ont examiné à Bruxelles le renforcement "
+             "du flanc oriental, la livraison de systèmes de défense aérienne à l'Ukraine et "
+             "le financement des stocks de munitions pour les deux prochaines années. ")
+
+
+def long_article(paragraphs: int = 12) -> bytes:
+    body = "".join(f"<p>{PARAGRAPH}Point {i} de la réunion.</p>" for i in range(paragraphs))
+    return (f"<html><head><title>L'Otan renforce son flanc est</title></head><body>"
+            f"<nav><a href='/'>Accueil</a> <a href='/monde'>Monde</a></nav>"
+            f"<article><h1>L'Otan renforce son flanc est</h1>{body}</article>"
+            f"<footer>Mentions légales</footer></body></html>").encode()
+
+
+@pytest.fixture
+def readability_calls(monkeypatch):
+    calls = []
+    original = trafilatura_external.try_readability
+
+    def counted(tree):
+        calls.append(tree)
+        return original(tree)
+
+    monkeypatch.setattr(trafilatura_external, "try_readability", counted)
+    return calls
+
+
+def test_a_long_clean_text_is_not_compared_and_comes_out_the_same(readability_calls):
+    gated = extract(long_article(), URL)
+    assert gated is not None and len(gated.text) > 2000
+    assert readability_calls == []
+    always = extract(long_article(), URL, options=ExtractionOptions(compare_below=None))
+    assert len(readability_calls) == 1
+    assert always == gated
+
+
+@pytest.mark.parametrize("name", ["figaro_like_otan.html", "latin1_regional_ukraine.html",
+                                  "english_nato.html"])
+def test_a_short_text_is_compared(readability_calls, name):
+    assert extract(fixture_bytes(name), URL) is not None
+    assert len(readability_calls) >= 1
+
+
+def _body(markup: str):
+    return lxml_html.fromstring(f"<body>{markup}</body>")
+
+
+@pytest.mark.parametrize("markup, text_chars, expected", [
+    ("<p>texte</p>" * 3, 3000, False),
+    ("<p>texte</p>" * 3, 1499, True),  # short: readability may be twice as long
+    ("<p>texte</p><figure>photo</figure>", 3000, True),  # unclean: jusText is consulted
+    ("<p>texte</p><aside>Lire aussi</aside>", 3000, True),
+    ("<div>texte sans paragraphe</div>", 3000, True),  # no paragraph text
+    ("<p>a</p><table><tr><td>1</td></tr></table><table><tr><td>2</td></tr></table>",
+     3000, True),  # more tables than paragraphs
+])
+def test_needs_comparison_follows_trafilatura_rules(markup, text_chars, expected):
+    assert needs_comparison(_body(markup), "x" * text_chars, 1500) is expected
+
+
+def test_the_comparison_gate_stays_installed_on_trafilatura():
+    extract(long_article(), URL)
+    assert trafilatura_core.compare_extraction.__module__ == "crawler.extract"
