@@ -15,6 +15,8 @@ below were chosen on bench/stories/ (see bench/eval_stories.py for the figures).
 from __future__ import annotations
 
 import hashlib
+import sys
+import types
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -78,10 +80,40 @@ def word_shingles(words: list[str]) -> set[bytes]:
             for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+def _scipy_quad(*args: Any, **kwargs: Any) -> Any:
+    from scipy.integrate import quad
+
+    return quad(*args, **kwargs)
+
+
+@cache
+def _minhash_class() -> Any:
+    """datasketch's MinHash, imported without scipy.
+
+    datasketch's package imports every index it has, and its LSH classes import
+    `scipy.integrate` for one function, `quad`, which they call only to tune their
+    bands: 445 modules and 44 MB more in the extraction workers' forkserver (0.55 s of
+    CPU to import), for an index veille does not use (its bands are in SQLite). While
+    datasketch is imported, `scipy.integrate` is a module whose `quad` imports the real
+    one when called, so that every datasketch class still works.
+    """
+    if "datasketch" not in sys.modules and "scipy.integrate" not in sys.modules:
+        deferred = types.ModuleType("scipy.integrate")
+        deferred.quad = _scipy_quad  # type: ignore[attr-defined]
+        sys.modules["scipy.integrate"] = deferred
+        try:
+            import datasketch  # noqa: F401
+        finally:
+            del sys.modules["scipy.integrate"]
+    from datasketch import MinHash
+
+    return MinHash
+
+
 @cache
 def _permutations() -> Any:
     """The permutations of SEED, drawn once (drawing them costs as much as hashing)."""
-    from datasketch import MinHash
+    MinHash = _minhash_class()  # noqa: N806
 
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32",
                    hashfunc=zlib.crc32).permutations
@@ -100,10 +132,9 @@ def fingerprint(text: str) -> Fingerprint | None:
 
 def sketch(found: set[bytes], words: int) -> Fingerprint | None:
     """The signature and band keys of a text's shingles (`words`: its length in words)."""
-    from datasketch import MinHash  # numpy and scipy load only when a text is stored
-
     if words < MIN_WORDS or not found:
         return None
+    MinHash = _minhash_class()  # noqa: N806  # numpy loads only when a text is sketched
     minhash = MinHash(num_perm=NUM_PERM, scheme="affine32", hashfunc=zlib.crc32,
                       permutations=_permutations())
     minhash.update_batch(list(found))
