@@ -5,19 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 import charset_normalizer
 import trafilatura
-from justext.utils import get_stoplist
-from lxml.etree import _Element
 from lxml.html import HtmlElement
-from trafilatura import core as trafilatura_core
-from trafilatura import external as trafilatura_external
-from trafilatura.settings import Document, Extractor
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from w3lib.encoding import (
     html_body_declared_encoding,
@@ -25,6 +18,7 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+from crawler.trafilatura_hooks import Tuning, tuned
 from veille.model import Extracted
 
 logger = logging.getLogger(__name__)
@@ -215,6 +209,7 @@ class ExtractionOptions:
     # ... when its text could lose that comparison (`needs_comparison`); None: always
     compare_below: int | None = 1500
     metadata: bool = True  # title, date, author, site name, description
+    unused_metadata: bool = False  # trafilatura's categories, tags, license
 
 
 DEFAULT_OPTIONS = ExtractionOptions()
@@ -235,71 +230,10 @@ def _trafilatura(tree: HtmlElement, url: str, precision: bool,
     return document if isinstance(document, Document) else None
 
 
-def needs_comparison(body: _Element, text: str, below: int) -> bool:
-    """Whether trafilatura's comparison with readability and jusText could change its
-    text, by the rules it compares with (`trafilatura.external.compare_extraction`).
-
-    readability's text replaces trafilatura's when the latter is empty or less than half
-    as long, or has no paragraph text or more tables than paragraphs; jusText is tried
-    on a short text or one that kept asides, figures or navigation. On the 53 pages of
-    the corpus and the 181 of Zyte's article-extraction benchmark, readability won only
-    over texts under 950 characters; with the comparison skipped above 1,500 the
-    output is the same on all 234 pages and a page costs a third less
-    (bench/extraction_options.py).
-    """
-    return bool(len(text) < below or body.xpath(trafilatura_external.SANITIZED_XPATH)
-                or not body.xpath(".//p//text()")
-                or len(body.findall(".//table")) > len(body.findall(".//p")))
-
-
-_compare_below: ContextVar[int | None] = ContextVar("compare_below", default=None)
-_trafilatura_comparison = trafilatura_core.compare_extraction
-
-
-def _compare_when_needed(cleaned_tree: HtmlElement, raw_tree: HtmlElement, body: _Element,
-                         text: str, options: Extractor) -> tuple[_Element, str]:
-    """trafilatura's comparison step, skipped for a text it cannot change (the readability
-    pass and the pruning of the raw tree before it are a third of a page's cost)."""
-    below = _compare_below.get()
-    if below is not None and options.focus != "recall" \
-            and not needs_comparison(body, text, below):
-        return body, text
-    return _trafilatura_comparison(cleaned_tree, raw_tree, body, text, options)
-
-
-@contextmanager
-def _comparison(options: ExtractionOptions) -> Iterator[None]:
-    """Within: trafilatura compares its text as `options` say (installed on first use)."""
-    if trafilatura_core.compare_extraction is not _compare_when_needed:
-        if trafilatura_core.compare_extraction is not _trafilatura_comparison:
-            raise RuntimeError("trafilatura.core.compare_extraction is not the one veille gates")
-        trafilatura_core.compare_extraction = _compare_when_needed
-    token = _compare_below.set(options.compare_below if options.fallback else None)
-    try:
-        yield
-    finally:
-        _compare_below.reset(token)
-
-
-# trafilatura's last-resort extractor (jusText) uses the stop words of every one of
-# its 100 languages by default: 12 MB held by each worker, and a French page
-# judged against Tagalog stop words. The languages of our sources and of the
-# foreign pages they link to are enough.
-JUSTEXT_LANGUAGES = ("French", "English", "German", "Spanish", "Italian", "Portuguese",
-                     "Dutch", "Catalan", "Romanian", "Polish", "Russian", "Ukrainian")
-
-
 def warm_up() -> None:
     """Load what extraction loads lazily (stop words, public suffixes) ahead of the first page."""
     extract(b"<html><body><article><p>" + b"Texte de l'article. " * 20
             + b"</p></article></body></html>", "https://example.org/a")
-
-
-def _use_news_stoplist() -> None:
-    if trafilatura_external.JT_STOPLIST is None:
-        stoplist = tuple({word for language in JUSTEXT_LANGUAGES
-                          for word in get_stoplist(language)})
-        setattr(trafilatura_external, "JT_STOPLIST", stoplist)  # noqa: B010
 
 
 def extract(body: bytes, url: str, content_type: str | None = None,
@@ -309,14 +243,14 @@ def extract(body: bytes, url: str, content_type: str | None = None,
     Precision first (it leaves out more menus and "Lire aussi" blocks on the
     corpus); when that finds too little, the default, more inclusive extraction.
     """
-    _use_news_stoplist()
     html, encoding = decode_html(body, content_type)
     tree = load_html(html)
     if tree is None:
         return None
     # Read before trafilatura cleans the tree: the JSON-LD credits, the visible lead.
     credits, leads, link = json_ld_credits(tree), visible_leads(tree), canonical_link(tree)
-    with _comparison(options):
+    with tuned(Tuning(options.compare_below if options.fallback else None,
+                      options.unused_metadata)):
         doc = _trafilatura(tree, url, options.precision, options)
         text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
         if len(text) < MIN_TEXT_CHARS and options.precision:

@@ -3,13 +3,9 @@ from lxml import html as lxml_html
 from trafilatura import core as trafilatura_core
 from trafilatura import external as trafilatura_external
 
-from crawler.extract import (
-    ExtractionOptions,
-    decode_html,
-    extract,
-    needs_comparison,
-    strip_boilerplate,
-)
+from crawler import trafilatura_hooks
+from crawler.extract import ExtractionOptions, decode_html, extract, strip_boilerplate
+from crawler.trafilatura_hooks import needs_comparison
 from tests.helpers import fixture_bytes
 
 URL = "https://www.exemple-figaro.fr/international/otan-baltique-cables-20261127"
@@ -144,6 +140,36 @@ def test_needs_comparison_follows_trafilatura_rules(markup, text_chars, expected
     assert needs_comparison(_body(markup), "x" * text_chars, 1500) is expected
 
 
-def test_the_comparison_gate_stays_installed_on_trafilatura():
+def test_veille_replaces_trafilatura_functions_and_others_get_them_unchanged():
     extract(long_article(), URL)
-    assert trafilatura_core.compare_extraction.__module__ == "crawler.extract"
+    assert trafilatura_core.compare_extraction.__module__ == "crawler.trafilatura_hooks"
+    for _, name, ours in trafilatura_hooks.REPLACED:
+        assert trafilatura_hooks.ORIGINALS[name].__module__.startswith("trafilatura.")
+        assert ours.__module__ == "crawler.trafilatura_hooks"
+    # another caller of trafilatura in the process: categories, tags and every comparison
+    page = long_article().replace(
+        b"<head>", b'<head><meta property="article:section" content="International">'
+                   b'<meta property="article:tag" content="Otan">')
+    import trafilatura
+
+    document = trafilatura.bare_extraction(page, with_metadata=True)
+    assert document.categories == ["International"] and document.tags == ["Otan"]
+
+
+def test_categories_tags_and_license_are_not_read_by_veille(monkeypatch):
+    read = []
+    for name in ("extract_catstags", "extract_license"):
+        original = trafilatura_hooks.ORIGINALS[name]
+        monkeypatch.setitem(trafilatura_hooks.ORIGINALS, name,
+                            lambda *args, _name=name, _f=original: read.append(_name) or _f(*args))
+    assert extract(fixture_bytes("figaro_like_otan.html"), URL) is not None
+    assert read == []
+    assert extract(fixture_bytes("figaro_like_otan.html"), URL,
+                   options=ExtractionOptions(unused_metadata=True)) is not None
+    assert set(read) == {"extract_catstags", "extract_license"}
+
+
+def test_a_trafilatura_whose_functions_changed_is_refused(monkeypatch):
+    monkeypatch.setattr(trafilatura_core, "compare_extraction", lambda *args: args[2:4])
+    with pytest.raises(RuntimeError, match="compare_extraction"):
+        extract(long_article(), URL)
