@@ -206,7 +206,7 @@ class ExtractionOptions:
     # trafilatura compares its text with readability's and jusText's and keeps the
     # better (a second and third parse of the page) ...
     fallback: bool = True
-    # ... when its text could lose that comparison (trafilatura_hooks.needs_comparison); None: always
+    # ... when its text could lose it (trafilatura_hooks.needs_comparison); None: always
     compare_below: int | None = 1500
     metadata: bool = True  # title, date, author, site name, description
     unused_metadata: bool = False  # trafilatura's categories, tags, license
