@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_extraction import score_corpus
-from crawler.extract import ExtractionOptions, extract
+from crawler.extract import DEFAULT_OPTIONS, ExtractionOptions, extract
 from crawler.language import SAMPLE_CHARS, detect_language
 from veille.model import Extracted
 
@@ -41,7 +41,6 @@ CONFIGS: list[tuple[str, ExtractionOptions, int]] = [
     ("trafilatura.extract defaults-like",
      ExtractionOptions(precision=False, metadata=False, compare_below=ALWAYS), SAMPLE_CHARS),
 ]
-SHIPPED = 3
 
 
 def cpu_ms(bodies: list[bytes], options: ExtractionOptions, sample_chars: int) -> float:
@@ -75,7 +74,7 @@ def main() -> int:
     print("| options | ms/page | × speed | extraction score | language | titles | dates "
           "| pages unlike shipped |")
     print("|---|---|---|---|---|---|---|---|")
-    shipped = outputs(bodies, CONFIGS[SHIPPED][1])
+    shipped = outputs(bodies, DEFAULT_OPTIONS)
     for name, options, chars in CONFIGS:
         ms = min(timings[name])
         mean, scored, right, pages = score_corpus(args.corpus, options, chars, show=False)

@@ -75,18 +75,17 @@ def _compare_when_needed(cleaned_tree: HtmlElement, raw_tree: HtmlElement, body:
     return ORIGINALS["compare_extraction"](cleaned_tree, raw_tree, body, text, options)
 
 
-def _catstags_if_kept(metatype: str, tree: HtmlElement) -> list[str]:
+def _reads_unused_metadata() -> bool:
     tuning = _tuning.get()
-    if tuning is not None and not tuning.unused_metadata:
-        return []
-    return ORIGINALS["extract_catstags"](metatype, tree)
+    return tuning is None or tuning.unused_metadata
+
+
+def _catstags_if_kept(metatype: str, tree: HtmlElement) -> list[str]:
+    return ORIGINALS["extract_catstags"](metatype, tree) if _reads_unused_metadata() else []
 
 
 def _license_if_kept(tree: HtmlElement) -> str | None:
-    tuning = _tuning.get()
-    if tuning is not None and not tuning.unused_metadata:
-        return None
-    return ORIGINALS["extract_license"](tree)
+    return ORIGINALS["extract_license"](tree) if _reads_unused_metadata() else None
 
 
 REPLACED: tuple[tuple[Any, str, Callable[..., Any]], ...] = (
