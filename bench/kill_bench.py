@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,11 +58,16 @@ def run_kills(workdir: Path, kills: int, articles: int, seed: int = 20261128) ->
         args = [sys.executable, "-m", "veille", "--db", str(db_path), "--sources", str(sources),
                 "crawl"]
         failures, stored_after = 0, []
-        for _ in range(kills):
+        for round_ in range(kills):
+            stored_before = stored_after[-1] if stored_after else 0
+            # Each kill comes at a random time, or sooner once this run has stored a random
+            # share of what is left for it: a faster crawl never finishes before its kill.
+            share = max(1, articles - stored_before - 2 * (kills - round_))
             crawl = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True,
                                      env=veille_env())
-            time.sleep(rng.uniform(1.5, 4.0))
+            _wait_until(db_path, deadline=time.monotonic() + rng.uniform(1.5, 4.0),
+                        stored=stored_before + rng.randint(1, share))
             os.killpg(crawl.pid, signal.SIGKILL)
             crawl.wait()
             with sqlite3.connect(db_path, timeout=30) as db:
@@ -79,6 +85,22 @@ def run_kills(workdir: Path, kills: int, articles: int, seed: int = 20261128) ->
         rows_lost=sum(max(0, a - b) for a, b in itertools.pairwise(stored_after)),
         rows_duplicated=stored - min(urls, texts), stored_after_each_kill=stored_after,
         stored_at_the_end=stored, final_exit=final.returncode, statuses=statuses)
+
+
+def _wait_until(db_path: Path, deadline: float, stored: int) -> None:
+    """Return at the deadline, or as soon as the database holds `stored` articles."""
+    while time.monotonic() < deadline:
+        if _stored(db_path) >= stored:
+            return
+        time.sleep(0.02)
+
+
+def _stored(db_path: Path) -> int:
+    try:
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)) as db:
+            return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet, or its schema not yet written
+        return 0
 
 
 def main() -> None:
