@@ -28,11 +28,13 @@ ALWAYS = None  # compare_below: trafilatura compares every page with readability
 
 CONFIGS: list[tuple[str, ExtractionOptions, int]] = [
     ("before issue 15: every page compared, categories read, language on 2,400 chars",
-     ExtractionOptions(compare_below=ALWAYS, unused_metadata=True), 2400),
+     ExtractionOptions(compare_below=ALWAYS, unused_metadata=True, one_pass_author=False), 2400),
     ("every page compared, categories read, language on 1,200 chars (last stop)",
-     ExtractionOptions(compare_below=ALWAYS, unused_metadata=True), 1200),
+     ExtractionOptions(compare_below=ALWAYS, unused_metadata=True, one_pass_author=False), 1200),
     ("compared when it can change the text, categories read",
-     ExtractionOptions(unused_metadata=True), SAMPLE_CHARS),
+     ExtractionOptions(unused_metadata=True, one_pass_author=False), SAMPLE_CHARS),
+    ("compared when it can change the text, trafilatura's author search",
+     ExtractionOptions(one_pass_author=False), SAMPLE_CHARS),
     ("compared when it can change the text (shipped)", ExtractionOptions(), SAMPLE_CHARS),
     ("no fallback", ExtractionOptions(fallback=False), SAMPLE_CHARS),
     ("no fallback, language 600", ExtractionOptions(fallback=False), 600),

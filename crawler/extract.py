@@ -210,6 +210,7 @@ class ExtractionOptions:
     compare_below: int | None = 1500
     metadata: bool = True  # title, date, author, site name, description
     unused_metadata: bool = False  # trafilatura's categories, tags, license
+    one_pass_author: bool = True  # trafilatura_hooks.author_in_markup: same author, faster
 
 
 DEFAULT_OPTIONS = ExtractionOptions()
@@ -250,7 +251,7 @@ def extract(body: bytes, url: str, content_type: str | None = None,
     # Read before trafilatura cleans the tree: the JSON-LD credits, the visible lead.
     credits, leads, link = json_ld_credits(tree), visible_leads(tree), canonical_link(tree)
     with tuned(Tuning(options.compare_below if options.fallback else None,
-                      options.unused_metadata)):
+                      options.unused_metadata, options.one_pass_author)):
         doc = _trafilatura(tree, url, options.precision, options)
         text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
         if len(text) < MIN_TEXT_CHARS and options.precision:

@@ -173,3 +173,78 @@ def test_a_trafilatura_whose_functions_changed_is_refused(monkeypatch):
     monkeypatch.setattr(trafilatura_core, "compare_extraction", lambda *args: args[2:4])
     with pytest.raises(RuntimeError, match="compare_extraction"):
         extract(long_article(), URL)
+
+
+def _page(body: str) -> str:
+    return f"<html><head><title>Titre</title></head><body>{body}</body></html>"
+
+
+# Pages where trafilatura finds the author in the markup (no meta tag names one), each
+# with a trap of its author paths: discarded parents and children, tails, path order.
+AUTHOR_PAGES = {
+    "byline": '<p class="byline">Par Jeanne Martin</p><p>Texte.</p>',
+    "author class first": '<div class="byline">Par Paul Dupont</div>'
+                          '<span class="author">Marie Curie</span>',
+    "inside comments": '<div id="comments"><span class="author">Lecteur Anonyme</span></div>'
+                       '<p class="byline">Par Jeanne Martin</p>',
+    "date inside the byline": '<p class="byline">Par <time>12 mars</time>Jeanne Martin, '
+                              '<span class="date">le 12</span> à Kyiv</p>',
+    "figure inside": '<div class="author-name">Jeanne <figure>photo</figure>Martin</div>',
+    "too short then long": '<span class="author">JM</span><span class="author">Jeanne Martin'
+                           '</span>',
+    "too long": '<span class="author">' + "Jeanne Martin " * 10 + "</span>",
+    "any element": '<section data-component="Byline">Par Léa Roux</section>',
+    "itemprop": '<h4 itemprop="author">Léa Roux</h4>',
+    "sidebar": '<aside><div class="sidebar"><a rel="author">Autre Auteur</a></div></aside>'
+               '<em class="writer">Léa Roux</em>',
+    "author element": "<author>Léa Roux</author>",
+    "rel me": '<a href="/x"><rel>me</rel>Léa Roux</a>',
+    "nobody": "<p>Texte sans auteur.</p>",
+    # whole documents: the root is matched by the author paths, never deleted
+    "root class": '<html class="author-Léa Roux"><body><p>Texte.</p></body></html>',
+    "fragment root": '<div class="sidebar"><span class="author">Léa Roux</span></div>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUTHOR_PAGES))
+def test_the_author_in_markup_is_trafilaturas(name):
+    markup = AUTHOR_PAGES[name]
+    if "root" not in name:
+        markup = _page(markup)
+    original = trafilatura_hooks.ORIGINALS["extract_author"]
+    assert trafilatura_hooks.author_in_markup(lxml_html.fromstring(markup)) \
+        == original(lxml_html.fromstring(markup))
+
+
+@pytest.mark.parametrize("name", ["figaro_like_otan.html", "latin1_regional_ukraine.html",
+                                  "english_nato.html", "cookie_wall.html"])
+def test_the_author_of_a_fixture_page_is_trafilaturas(name):
+    from trafilatura.utils import load_html
+
+    page = fixture_bytes(name)
+    original = trafilatura_hooks.ORIGINALS["extract_author"]
+    assert trafilatura_hooks.author_in_markup(load_html(page)) == original(load_html(page))
+
+
+def test_author_in_markup_was_written_for_the_installed_trafilatura():
+    # Fails after a trafilatura upgrade that touches extract_author or its paths: compare
+    # author_in_markup with it again, then update AUTHOR_WRITTEN_FOR. Until then
+    # trafilatura's own function runs.
+    assert trafilatura_hooks.reproduces_author()
+    assert trafilatura_hooks.author_fingerprint() == trafilatura_hooks.AUTHOR_WRITTEN_FOR
+
+
+def test_veille_finds_the_author_its_own_way_and_others_get_trafilaturas(monkeypatch):
+    calls = []
+    original = trafilatura_hooks.ORIGINALS["extract_author"]
+    monkeypatch.setitem(trafilatura_hooks.ORIGINALS, "extract_author",
+                        lambda tree: calls.append(tree) or original(tree))
+    page = _page(AUTHOR_PAGES["date inside the byline"] + "<p>" + "Texte. " * 80 + "</p>")
+    extracted = extract(page.encode(), URL)
+    assert extracted is not None and "Jeanne Martin" in extracted.author
+    assert "12" not in extracted.author  # the dates inside the byline were left out
+    assert calls == []
+    import trafilatura
+
+    assert trafilatura.bare_extraction(page, with_metadata=True).author == extracted.author
+    assert len(calls) == 1
