@@ -29,11 +29,11 @@ ALWAYS = None  # compare_below: trafilatura compares every page with readability
 CONFIGS: list[tuple[str, ExtractionOptions, int]] = [
     ("before issue 15: every page compared, categories read, language on 2,400 chars",
      ExtractionOptions(compare_below=ALWAYS, unused_metadata=True, one_pass_author=False), 2400),
-    ("every page compared, categories read, language on 1,200 chars (last stop)",
+    ("every page compared, categories read, language on 1,200 chars (last stop but one)",
      ExtractionOptions(compare_below=ALWAYS, unused_metadata=True, one_pass_author=False), 1200),
     ("compared when it can change the text, categories read",
      ExtractionOptions(unused_metadata=True, one_pass_author=False), SAMPLE_CHARS),
-    ("compared when it can change the text, trafilatura's author search",
+    ("compared when it can change the text, trafilatura's author search (last stop)",
      ExtractionOptions(one_pass_author=False), SAMPLE_CHARS),
     ("compared when it can change the text (shipped)", ExtractionOptions(), SAMPLE_CHARS),
     ("no fallback", ExtractionOptions(fallback=False), SAMPLE_CHARS),
