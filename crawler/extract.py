@@ -235,6 +235,12 @@ def warm_up() -> None:
     """Load what extraction loads lazily (stop words, public suffixes) ahead of the first page."""
     extract(b"<html><body><article><p>" + b"Texte de l'article. " * 20
             + b"</p></article></body></html>", "https://example.org/a")
+    # The host name of a page whose canonical URL defeats courlan's regular expression is
+    # read with tld's public-suffix list (1.2 MB of Python objects): built here, once,
+    # rather than by each worker at such a page.
+    from courlan.urlutils import get_tldinfo
+
+    get_tldinfo("https://www.example.org/a")
 
 
 def extract(body: bytes, url: str, content_type: str | None = None,

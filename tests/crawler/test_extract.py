@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 from lxml import html as lxml_html
 from trafilatura import core as trafilatura_core
@@ -6,7 +9,7 @@ from trafilatura import external as trafilatura_external
 from crawler import trafilatura_hooks
 from crawler.extract import ExtractionOptions, decode_html, extract, strip_boilerplate
 from crawler.trafilatura_hooks import needs_comparison
-from tests.helpers import fixture_bytes
+from tests.helpers import ROOT, fixture_bytes
 
 URL = "https://www.exemple-figaro.fr/international/otan-baltique-cables-20261127"
 
@@ -248,3 +251,15 @@ def test_veille_finds_the_author_its_own_way_and_others_get_trafilaturas(monkeyp
 
     assert trafilatura.bare_extraction(page, with_metadata=True).author == extracted.author
     assert len(calls) == 1
+
+
+def test_warm_up_loads_what_the_workers_would_each_load_at_their_first_pages():
+    # run in a fresh interpreter: another test may have loaded them in this one
+    probe = ("import tld.utils\n"
+             "from crawler.extract import warm_up\n"
+             "from trafilatura import external\n"
+             "warm_up()\n"
+             "print(len(tld.utils.tld_names), external.JT_STOPLIST is not None)\n")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["1", "True"]  # the public-suffix list, the jusText stop words
