@@ -57,7 +57,7 @@ ListingCallback = Callable[..., Iterator[scrapy.Request]]
 class NewArticle:
     """An article link decided new (or due for a recheck), waiting to be requested."""
 
-    source: Source
+    source: str
     entry: FeedEntry
     key: str
     recheck: Recheck | None
@@ -295,7 +295,7 @@ class NewsSpider(scrapy.Spider):
             return None
         self.scheduled.add(key)
         self.requests_made[source.name] += 1
-        return NewArticle(source, entry, key, recheck)
+        return NewArticle(source.name, entry, key, recheck)
 
     def _release(self, source: str) -> Iterator[scrapy.Request]:
         """Requests for the source's waiting articles, up to ARTICLES_AHEAD unanswered."""
@@ -336,11 +336,11 @@ class NewsSpider(scrapy.Spider):
         entry = article.entry
         return scrapy.Request(
             entry.url, callback=self.parse_article, errback=self.article_failed,
-            cb_kwargs={"source": article.source.name, "entry": entry, "key": article.key,
+            cb_kwargs={"source": article.source, "entry": entry, "key": article.key,
                        "recheck": article.recheck},
             # dont_filter: the spider already requests each article once; Scrapy's filter
             # would drop a redirect loop silently instead of reporting it.
-            meta={"veille_source": article.source.name}, dont_filter=True,
+            meta={"veille_source": article.source}, dont_filter=True,
         )
 
     def _recheck(self, source: Source, key: str) -> Recheck | None:
