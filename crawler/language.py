@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.detector import Detector
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
+from langdetect.utils.lang_profile import LangProfile
+from langdetect.utils.ngram import NGram
 
 from veille.model import DETECTABLE_LANGUAGES
 
@@ -28,18 +34,129 @@ class Language:
 
 
 UNKNOWN = Language("und", 0.0)
-_factory: DetectorFactory | None = None
 
 
-def _detector_factory() -> DetectorFactory:
-    global _factory
-    if _factory is None:
-        factory = DetectorFactory()
-        factory.load_json_profile([(Path(PROFILES_DIRECTORY) / code).read_text("utf-8")
-                                   for code in LANGUAGES])
-        factory.set_seed(SEED)
-        _factory = factory
-    return _factory
+@dataclass
+class NgramTable:
+    """langdetect's n-gram probabilities, one row of `len(langlist)` floats per n-gram.
+
+    langdetect keeps a Python list of float objects per n-gram (34,260 n-grams, 22 MB
+    for these profiles). Every detection reads some of them, and in CPython reading an
+    object writes its reference count: each worker forked from the preloaded server
+    ended up with its own copy of most of those pages. Here the floats sit in one
+    array that reading never writes, and `word_lang_prob_map` (the name langdetect's
+    Detector reads) maps an n-gram to the offset of its row.
+    """
+
+    langlist: list[str]
+    word_lang_prob_map: dict[str, int] = field(default_factory=dict)
+    probabilities: array = field(default_factory=lambda: array("d"))
+    seed: int | None = None
+
+    @classmethod
+    def load(cls, codes: tuple[str, ...], directory: Path = Path(PROFILES_DIRECTORY),
+             seed: int | None = SEED) -> NgramTable:
+        """The same probabilities as langdetect's `DetectorFactory.load_json_profile`."""
+        table = cls(langlist=[], seed=seed)
+        width = len(codes)
+        for index, code in enumerate(codes):
+            profile = LangProfile(**json.loads((directory / code).read_text("utf-8")))
+            table.langlist.append(profile.name)
+            for word, count in profile.freq.items():
+                offset = table.word_lang_prob_map.setdefault(word, len(table.probabilities))
+                if offset == len(table.probabilities):
+                    table.probabilities.extend([0.0] * width)
+                if 1 <= len(word) <= 3:
+                    table.probabilities[offset + index] = (
+                        1.0 * count / profile.n_words[len(word) - 1])
+        return table
+
+
+class _Normalised(dict[int, str]):
+    """NGram.normalize of each character, computed at its first sight, for str.translate."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = normal = NGram.normalize(chr(code))
+        return normal
+
+
+_NORMALISED = _Normalised()
+
+
+def _windows(text: str) -> Iterator[str]:
+    """NGram's buffer after each character, where NGram would read n-grams from it.
+
+    It starts again after a space, holds three characters at most, and is not read
+    inside a run of capitals (an acronym says nothing of the language).
+    """
+    grams, capital = " ", False
+    for char in text:
+        last = grams[-1]
+        if last == " ":
+            grams, capital = " ", False
+            if char == " ":
+                continue
+        elif len(grams) >= 3:
+            grams = grams[1:]
+        grams += char
+        capital = char.isupper() and (capital or last.isupper())
+        if not capital:
+            yield grams
+
+
+class TableDetector(Detector):
+    """langdetect's Detector reading an NgramTable, with the same results to the bit.
+
+    langdetect walks the text one NGram.add_char call at a time and multiplies the
+    probabilities in index loops. The same n-grams come out of one pass over the text
+    normalised by str.translate, and the same products from list comprehensions (the
+    same operations on the same floats in the same order).
+    """
+
+    def __init__(self, table: NgramTable) -> None:
+        super().__init__(table)
+        self._probabilities = table.probabilities
+        self._width = len(table.langlist)
+
+    def _extract_ngrams(self) -> list[str]:
+        """The n-grams NGram.add_char would give, in the same order (NGram.N_GRAM = 3)."""
+        known = self.word_lang_prob_map
+        ngrams: list[str] = []
+        for grams in _windows(self.text.translate(_NORMALISED)):
+            # grams: the last three characters at most, of one word and the space after it
+            if grams[-1] != " " and grams[-1] in known:
+                ngrams.append(grams[-1])
+            if len(grams) >= 2:
+                if grams[-2:] in known:
+                    ngrams.append(grams[-2:])
+                if len(grams) == 3 and grams in known:
+                    ngrams.append(grams)
+        return ngrams
+
+    def _update_lang_prob(self, prob: list[float], word: str | None, alpha: float) -> bool:
+        offset = self.word_lang_prob_map.get(word)
+        if offset is None:
+            return False
+        weight = alpha / self.BASE_FREQ
+        row = self._probabilities[offset:offset + self._width]
+        prob[:] = [p * (weight + q) for p, q in zip(prob, row, strict=True)]
+        return True
+
+    def _normalize_prob(self, prob: list[float]) -> float:
+        total = sum(prob)
+        prob[:] = [p / total for p in prob]
+        # langdetect's loop: the largest, starting from 0.0, by the same comparisons.
+        return max(0.0, *prob)
+
+
+_table: NgramTable | None = None
+
+
+def _ngram_table() -> NgramTable:
+    global _table
+    if _table is None:
+        _table = NgramTable.load(LANGUAGES)
+    return _table
 
 
 def sample(text: str, size: int = SAMPLE_CHARS) -> str:
@@ -72,7 +189,7 @@ def detect_language(text: str, sample_chars: int = SAMPLE_CHARS) -> Language:
     short headline can come out French on one run and Italian on the next.
     """
     try:
-        detector = _detector_factory().create()
+        detector = TableDetector(_ngram_table())
         detector.append(case_normalised(sample(text, sample_chars)))
         candidates = detector.get_probabilities()
     except LangDetectException:
