@@ -211,6 +211,7 @@ class ExtractionOptions:
     metadata: bool = True  # title, date, author, site name, description
     unused_metadata: bool = False  # trafilatura's categories, tags, license
     one_pass_author: bool = True  # trafilatura_hooks.author_in_markup: same author, faster
+    python_paths: bool = True  # crawler.prune_paths: the same elements pruned, faster
 
 
 DEFAULT_OPTIONS = ExtractionOptions()
@@ -257,7 +258,8 @@ def extract(body: bytes, url: str, content_type: str | None = None,
     # Read before trafilatura cleans the tree: the JSON-LD credits, the visible lead.
     credits, leads, link = json_ld_credits(tree), visible_leads(tree), canonical_link(tree)
     with tuned(Tuning(options.compare_below if options.fallback else None,
-                      options.unused_metadata, options.one_pass_author)):
+                      options.unused_metadata, options.one_pass_author,
+                      options.python_paths)):
         doc = _trafilatura(tree, url, options.precision, options)
         text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
         if len(text) < MIN_TEXT_CHARS and options.precision:

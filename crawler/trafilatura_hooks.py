@@ -1,9 +1,9 @@
 """What veille changes in trafilatura's work, within `tuned()` only.
 
 trafilatura decides its steps inside `bare_extraction` and has no option for these, so
-four of the functions it calls are replaced, once, by ones that skip work whose result
-veille would not keep, or find the same result faster, and otherwise call trafilatura's
-own:
+four of the functions it calls, and nine of its pruning paths, are replaced, once, by
+ones that skip work whose result veille would not keep, or find the same result faster,
+and otherwise call trafilatura's own:
 
 - the comparison with readability and jusText (`compare_extraction`) runs only for a
   text it could change (`needs_comparison`);
@@ -11,9 +11,14 @@ own:
   veille stores none of them. Together they were 5 % of a crawl's CPU (py-spy,
   bench/peers_bench.py --profile);
 - the author named in the page's markup (`extract_author`) is found in one pass over
-  the tree instead of five XPath queries and a copy of the tree (`author_in_markup`).
+  the tree instead of five XPath queries and a copy of the tree (`author_in_markup`);
+- the elements its pruning paths delete are found by Python tests of each element
+  instead of XPath queries calling back into Python (`crawler.prune_paths`).
 
 Outside `tuned()`, another caller in the same process gets trafilatura unchanged.
+One change holds for every caller: trafilatura's parser gives each element the class
+lxml.html would, from a table in C instead of a Python call per element
+(`html_class_lookup`).
 constraints.txt pins trafilatura; `install` refuses a trafilatura whose functions are
 not the ones it replaces, and tests/crawler/test_extract.py fails on it.
 
@@ -37,6 +42,7 @@ from typing import Any
 
 from justext.utils import get_stoplist
 from lxml import etree
+from lxml import html as lxml_html
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 from trafilatura import core as trafilatura_core
@@ -45,8 +51,10 @@ from trafilatura import metadata as trafilatura_metadata
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.settings import Extractor
-from trafilatura.utils import trim
+from trafilatura.utils import HTML_PARSER, trim
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+from crawler import prune_paths
 
 JUSTEXT_LANGUAGES = ("French", "English", "German", "Spanish", "Italian", "Portuguese",
                      "Dutch", "Catalan", "Romanian", "Polish", "Russian", "Ukrainian")
@@ -57,6 +65,7 @@ class Tuning:
     compare_below: int | None  # see needs_comparison; None: every text is compared
     unused_metadata: bool  # read categories, tags and license all the same
     one_pass_author: bool  # author_in_markup instead of trafilatura's extract_author
+    python_paths: bool  # crawler.prune_paths instead of trafilatura's XPath queries
 
 
 def needs_comparison(body: _Element, text: str, below: int) -> bool:
@@ -205,6 +214,11 @@ def _author(tree: HtmlElement) -> str | None:
     return author_in_markup(tree)
 
 
+def _python_paths() -> bool:
+    tuning = _tuning.get()
+    return tuning is not None and tuning.python_paths
+
+
 REPLACED: tuple[tuple[Any, str, Callable[..., Any]], ...] = (
     (trafilatura_core, "compare_extraction", _compare_when_needed),
     (trafilatura_metadata, "extract_catstags", _catstags_if_kept),
@@ -213,6 +227,23 @@ REPLACED: tuple[tuple[Any, str, Callable[..., Any]], ...] = (
 )
 ORIGINALS: dict[str, Callable[..., Any]] = {name: getattr(module, name)
                                             for module, name, _ in REPLACED}
+
+
+def html_class_lookup() -> etree.ElementNamespaceClassLookup:
+    """lxml.html's classes for the elements of a page (FormElement for a form...), looked
+    up in C. lxml.html's own lookup is a Python method, called each time Python first
+    touches an element: about 12,000 times for one page of the corpus, 4 % of its
+    extraction (bench/extraction_options.py)."""
+    lookup = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=lxml_html.HtmlComment,
+        pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity))
+    classes = lookup.get_namespace(None)
+    for name, element_class in lxml_html.HtmlElementClassLookup._default_element_classes.items():
+        classes[name] = element_class
+    return lookup
+
+
+_HTML_CLASS_LOOKUP = html_class_lookup()
 
 
 def install() -> None:
@@ -224,6 +255,8 @@ def install() -> None:
         if current is not ORIGINALS[name]:
             raise RuntimeError(f"{module.__name__}.{name} is not the function veille replaces")
         setattr(module, name, ours)
+    prune_paths.install(_python_paths)
+    HTML_PARSER.set_element_class_lookup(_HTML_CLASS_LOOKUP)
     if trafilatura_external.JT_STOPLIST is None:
         stoplist = tuple({word for language in JUSTEXT_LANGUAGES
                           for word in get_stoplist(language)})
