@@ -32,19 +32,12 @@ Select = Callable[[_Element], list[_Element]]
 _BLOCKS = ("div", "item", "list", "p", "section", "span")
 
 
-# Attribute values repeat from element to element and page to page (one site's
-# templates): each regular expression's answers are kept for as many values.
-KEPT_ANSWERS = 4096
+def _patterns(path: XPath) -> list[Callable[[str], re.Match[str] | None]]:
+    """The search of each of the path's `re:test` regular expressions, in their order.
 
-
-def _patterns(path: XPath) -> list[Callable[[str], bool]]:
-    """Whether each of the path's `re:test` regular expressions, in their order, is
-    found in a string."""
-    def searcher(pattern: str) -> Callable[[str], bool]:
-        search = re.compile(pattern).search
-        return functools.lru_cache(maxsize=KEPT_ANSWERS)(lambda value: search(value) is not None)
-
-    return [searcher(pattern)
+    (Keeping each one's answers for the attribute values met before saved no time on
+    the corpus: the searches are not where the time goes once no XPath calls them.)"""
+    return [re.compile(pattern).search
             for pattern in re.findall(r"re:test\([@\w|-]+, '([^']*)'\)", path.path)]
 
 
