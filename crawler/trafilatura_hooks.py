@@ -6,7 +6,8 @@ ones that skip work whose result veille would not keep, or find the same result 
 and otherwise call trafilatura's own:
 
 - the comparison with readability and jusText (`compare_extraction`) runs only for a
-  text it could change (`needs_comparison`);
+  text it could change (`needs_comparison`), and the copy of the raw page it works on
+  is made only then (`_extract_and_compare`);
 - categories, tags and license (`extract_catstags`, `extract_license`) are not read:
   veille stores none of them. Together they were 5 % of a crawl's CPU (py-spy,
   bench/peers_bench.py --profile);
@@ -36,7 +37,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +97,21 @@ def _compare_when_needed(cleaned_tree: HtmlElement, raw_tree: HtmlElement, body:
                                                                    tuning.compare_below):
         return body, text
     return ORIGINALS["compare_extraction"](cleaned_tree, raw_tree, body, text, options)
+
+
+def _extract_then_compare(cleaned_tree: HtmlElement, cleaned_tree_backup: HtmlElement,
+                          tree: HtmlElement, options: Extractor) -> tuple[_Element, str]:
+    """trafilatura's `_extract_and_compare`, copying the raw tree for the comparison only
+    when the comparison runs (a copy of the page was 2 % of a worker's time)."""
+    tuning = _tuning.get()
+    if tuning is None or tuning.compare_below is None or options.focus == "recall" \
+            or not reproduces(EXTRACT_AND_COMPARE):
+        return ORIGINALS["_extract_and_compare"](cleaned_tree, cleaned_tree_backup, tree, options)
+    body, text = trafilatura_core.extract_content(cleaned_tree, options)
+    if not options.fast and needs_comparison(body, text, tuning.compare_below):
+        body, text = ORIGINALS["compare_extraction"](cleaned_tree_backup, copy(tree), body,
+                                                     text, options)
+    return body, text
 
 
 def _reads_unused_metadata() -> bool:
@@ -194,22 +210,31 @@ def author_fingerprint() -> str:
     return hashlib.sha256("\n".join([source, *paths]).encode()).hexdigest()[:16]
 
 
-AUTHOR_WRITTEN_FOR = "50d5ec2266ba958b"  # author_fingerprint() with trafilatura 2.3.1
+def extract_and_compare_fingerprint() -> str:
+    """What `_extract_then_compare` reproduces: trafilatura's function."""
+    source = inspect.getsource(ORIGINALS["_extract_and_compare"])
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+# What each rewrite was written for, with trafilatura 2.3.1: (fingerprint, expected)
+AUTHOR = (author_fingerprint, "50d5ec2266ba958b")
+EXTRACT_AND_COMPARE = (extract_and_compare_fingerprint, "f7d056c2118222e8")
 
 
 @functools.cache
-def reproduces_author() -> bool:
-    """Whether the installed trafilatura is the one `author_in_markup` was written for;
-    if not, trafilatura's own function runs (slower, never different)."""
+def reproduces(rewrite: tuple[Callable[[], str], str]) -> bool:
+    """Whether the installed trafilatura is the one a rewrite was written for; if not,
+    trafilatura's own function runs (slower, never different)."""
+    fingerprint, written_for = rewrite
     try:
-        return author_fingerprint() == AUTHOR_WRITTEN_FOR
+        return fingerprint() == written_for
     except OSError:  # no source to read
         return False
 
 
 def _author(tree: HtmlElement) -> str | None:
     tuning = _tuning.get()
-    if tuning is None or not tuning.one_pass_author or not reproduces_author():
+    if tuning is None or not tuning.one_pass_author or not reproduces(AUTHOR):
         return ORIGINALS["extract_author"](tree)
     return author_in_markup(tree)
 
@@ -221,6 +246,7 @@ def _python_paths() -> bool:
 
 REPLACED: tuple[tuple[Any, str, Callable[..., Any]], ...] = (
     (trafilatura_core, "compare_extraction", _compare_when_needed),
+    (trafilatura_core, "_extract_and_compare", _extract_then_compare),
     (trafilatura_metadata, "extract_catstags", _catstags_if_kept),
     (trafilatura_metadata, "extract_license", _license_if_kept),
     (trafilatura_metadata, "extract_author", _author),

@@ -22,7 +22,9 @@ from veille.model import TagResult, TopicMatch
 from veille.text import fold, tokens
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and
+# Analyzer.words makes one Word per token (3.4 against 2.0 ms a text on the corpus).
+@dataclass(slots=True)
 class Word:
     start: int
     end: int

@@ -110,10 +110,17 @@ def readability_calls(monkeypatch):
     return calls
 
 
-def test_a_long_clean_text_is_not_compared_and_comes_out_the_same(readability_calls):
+def test_a_long_clean_text_is_not_compared_and_comes_out_the_same(readability_calls,
+                                                                   monkeypatch):
+    copies = []
+    monkeypatch.setattr(trafilatura_hooks, "copy",
+                        lambda tree, _copy=trafilatura_hooks.copy: copies.append(1) or _copy(tree))
     gated = extract(long_article(), URL)
     assert gated is not None and len(gated.text) > 2000
-    assert readability_calls == []
+    assert readability_calls == [] and copies == []  # nor is the raw page copied for it
+    assert extract(fixture_bytes("figaro_like_otan.html"), URL) is not None
+    assert len(readability_calls) == len(copies) == 1
+    readability_calls.clear()
     always = extract(long_article(), URL, options=ExtractionOptions(compare_below=None))
     assert len(readability_calls) == 1
     assert always == gated
@@ -231,10 +238,12 @@ def test_the_author_of_a_fixture_page_is_trafilaturas(name):
 
 def test_author_in_markup_was_written_for_the_installed_trafilatura():
     # Fails after a trafilatura upgrade that touches extract_author or its paths: compare
-    # author_in_markup with it again, then update AUTHOR_WRITTEN_FOR. Until then
-    # trafilatura's own function runs.
-    assert trafilatura_hooks.reproduces_author()
-    assert trafilatura_hooks.author_fingerprint() == trafilatura_hooks.AUTHOR_WRITTEN_FOR
+    # author_in_markup with it again, then update AUTHOR. Until then trafilatura's own
+    # function runs. The same for _extract_then_compare and EXTRACT_AND_COMPARE.
+    for rewrite in (trafilatura_hooks.AUTHOR, trafilatura_hooks.EXTRACT_AND_COMPARE):
+        fingerprint, written_for = rewrite
+        assert fingerprint() == written_for
+        assert trafilatura_hooks.reproduces(rewrite)
 
 
 def test_veille_finds_the_author_its_own_way_and_others_get_trafilaturas(monkeypatch):
