@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -117,22 +118,22 @@ LEAD_CANDIDATES = ("//body//p | //body//h2 | //body//div[not(.//p) and not(.//di
                    " | //body//span[not(*)]")
 
 
-def visible_leads(tree: HtmlElement) -> list[str]:
+def visible_leads(tree: HtmlElement) -> Iterator[str]:
     """Texts of the page's paragraph-like elements long enough to be a lead (the chapô),
-    in page order; `with_lead` keeps the one the page's description repeats."""
-    texts = []
+    in page order; `with_lead` keeps the one the page's description repeats. Read as
+    `with_lead` asks: it stops at the first that fits (reading them all was 2.4 ms a
+    page of the corpus)."""
     for element in tree.xpath(LEAD_CANDIDATES)[:400]:
         text = " ".join(element.text_content().split())
         if len(text) >= MIN_LEAD_CHARS:
-            texts.append(text)
-    return texts
+            yield text
 
 
 def _key(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
-def with_lead(text: str, leads: list[str], description: str | None) -> str:
+def with_lead(text: str, leads: Iterable[str], description: str | None) -> str:
     """The text opening on its lead. Many French pages set the chapô apart from the body,
     and trafilatura leaves it out or puts it last; it is the one paragraph of the page
     that the meta description repeats, and it goes first."""
@@ -255,8 +256,9 @@ def extract(body: bytes, url: str, content_type: str | None = None,
     tree = load_html(html)
     if tree is None:
         return None
-    # Read before trafilatura cleans the tree: the JSON-LD credits, the visible lead.
-    credits, leads, link = json_ld_credits(tree), visible_leads(tree), canonical_link(tree)
+    # trafilatura works on a copy of the tree it is given: this one stays as parsed, for
+    # the JSON-LD credits, the canonical link and the visible lead.
+    credits, link = json_ld_credits(tree), canonical_link(tree)
     with tuned(Tuning(options.compare_below if options.fallback else None,
                       options.unused_metadata, options.one_pass_author,
                       options.python_paths)):
@@ -269,7 +271,7 @@ def extract(body: bytes, url: str, content_type: str | None = None,
         return None
     title = _clean(doc.title)
     description = _clean(doc.description)
-    text = with_lead(without_title(text, title), leads, description)
+    text = with_lead(without_title(text, title), visible_leads(tree), description)
     return Extracted(
         title=title,
         text=text,

@@ -182,7 +182,13 @@ def _author_elements(tree: HtmlElement) -> tuple[set[_Element], tuple[list[_Elem
     candidates: tuple[list[_Element], ...] = ([], [], [])
     for elem in tree.iter(etree.Element):
         tag = elem.tag
-        get = elem.attrib.get
+        if not elem.keys():  # no attribute: only the tag can match (no pattern matches "")
+            if tag in _DISCARD_ANY_DEPTH:
+                discarded.add(elem)
+            if tag == "author":
+                candidates[0].append(elem)
+            continue
+        get = elem.get
         classes, ident = get("class", ""), get("id", "")
         itemprop, component = get("itemprop", ""), get("data-component", "")
         if tag in _DISCARD_ANY_DEPTH or (tag in _DISCARD_TAGS and elem is not tree and (
