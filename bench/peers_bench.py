@@ -163,6 +163,7 @@ def run_veille(feeds: list[str], workdir: Path, articles: int,
     if profile:
         # py-spy over the whole tree (main process, forkserver, workers): raw stacks
         command = [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses",
+                   *(["--gil"] if os.environ.get("VEILLE_PROFILE_GIL") else []),
                    "--format", "raw", "--rate", "200", "-o", str(profile), "--", *command]
     result, _ = measure("veille", command, workdir)
     result.articles = min(stored_articles(db), articles)

@@ -33,6 +33,15 @@ def fixture_bytes(name: str) -> bytes:
 # -- the command line ------------------------------------------------------------------
 
 
+def random_texts(pool: str, count: int, longest: int, seed: int) -> list[str]:
+    """`count` strings of up to `longest` characters drawn from `pool`, the same each run."""
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pool) for _ in range(rng.randrange(0, longest)))
+            for _ in range(count)]
+
+
 def veille_env(env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a `veille` subprocess: this one (from which conftest removed
     every VEILLE_* variable) plus `env`."""

@@ -1,4 +1,3 @@
-import random
 from pathlib import Path
 
 import pytest
@@ -6,7 +5,7 @@ from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
 from crawler.extract import extract
 from crawler.language import LANGUAGES, SEED, NgramTable, TableDetector, detect_language
-from tests.helpers import fixture_bytes
+from tests.helpers import fixture_bytes, random_texts
 
 
 def test_detect_language_french_and_english_pages():
@@ -92,8 +91,6 @@ def test_detector_matches_langdetect_on_random_mixtures(langdetect_factory):
             "абвгдежзийклмнопрстуфхцчшщыэюяАБВГДЕЖЗИЙКЛМНЯіїєІЇЄ"
             "αβγδΑΒΓΔابتثșțȘȚạảấ\u0300\u0301\u0303ăơư漢字かなカナ가"
             "     ''’-—.,;:!?«»()0123456789\n\t\u00a0\u2019")
-    rng = random.Random(7)
-    for _ in range(300):
-        text = "".join(rng.choice(pool) for _ in range(rng.randrange(1, 400)))
+    for text in random_texts(pool, 300, 400, seed=7):
         assert _probabilities(TableDetector(table), text) == \
             _probabilities(langdetect_factory.create(), text), repr(text)
