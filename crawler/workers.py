@@ -68,7 +68,7 @@ def analyse_page(body: bytes, url: str, content_type: str | None,
     language = detect_language(extracted.text)
     analysis = analyser(extracted) if analyser else TextAnalysis()
     return PageResult(extracted, language.code, language.probability, analysis.tags,
-                      analysis.story, analysis.search)
+                      analysis.story, analysis.search, analysis.content_hash)
 
 
 def default_workers() -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from scheduler.dedup.content import content_hash
 from scheduler.tagging.rules import Rules
 from veille.model import Extracted, SearchWords, TagKind, TextAnalysis
 from veille.text import lemma_words
@@ -49,6 +50,6 @@ class PageAnalysisFactory:
                                      extracted.credits, entities, None)
             search = SearchWords(extracted.title, " ".join(lemma_words(extracted.title or "")),
                                  " ".join(lemma_words(extracted.text)))
-            return TextAnalysis(tags, story, search)
+            return TextAnalysis(tags, story, search, content_hash(extracted.text))
 
         return analyse

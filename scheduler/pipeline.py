@@ -76,7 +76,7 @@ class ItemProcessor:
             return Outcome.NOT_FRENCH
         # 3. Dedup: the same URL under another key, or the same text on the same site (the
         #    same text from another outlet is a copy, stored: coverage counts).
-        digest = content_hash(extracted.text)
+        digest = item.result.content_hash or content_hash(extracted.text)
         existing = article_id_for(self.db, keys) or next(
             (i for i, url in urls_with_text(self.db, digest) if same_site(url, item.url)), None)
         if existing is not None:

@@ -182,6 +182,7 @@ class TextAnalysis:
     tags: TagResult = field(default_factory=TagResult)
     story: StoryFeatures | None = None
     search: SearchWords | None = None
+    content_hash: str | None = None  # of the text: what exact duplicates share
 
 
 @dataclass
@@ -195,6 +196,7 @@ class PageResult:
     tags: TagResult = field(default_factory=TagResult)
     story: StoryFeatures | None = None
     search: SearchWords | None = None
+    content_hash: str | None = None  # None: not computed by the worker
 
 
 @dataclass(frozen=True)

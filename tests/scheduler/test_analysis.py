@@ -50,3 +50,11 @@ def test_search_words_from_the_worker_are_the_index_words():
     assert search.title == "Frappes russes sur Kharkiv"
     assert search.text_words == " ".join(lemma_words(TEXT))
     assert "frapper" in search.title_words.split() or "frappe" in search.title_words.split()
+
+
+def test_the_workers_content_hash_is_the_storing_processs():
+    from scheduler.dedup.content import content_hash
+
+    analysis = PageAnalysisFactory(load_rules())()(extracted())
+    assert analysis.content_hash == content_hash(TEXT)
+    assert analysis.content_hash == content_hash(TEXT.upper().replace("é", "e\u0301"))
