@@ -129,8 +129,11 @@ def visible_leads(tree: HtmlElement) -> Iterator[str]:
             yield text
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def _key(text: str) -> str:
-    return re.sub(r"\W+", " ", text.casefold()).strip()
+    return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
 def with_lead(text: str, leads: Iterable[str], description: str | None) -> str:
@@ -140,15 +143,15 @@ def with_lead(text: str, leads: Iterable[str], description: str | None) -> str:
     if not description or len(description) < MIN_LEAD_CHARS:
         return text
     wanted = _key(description.rstrip("…."))
-    lead = next((t for t in leads if _key(t).startswith(wanted) or (wanted.startswith(_key(t))
-                 and len(t) >= len(description) * 0.8)), None)
+    lead = next((t for t in leads if (key := _key(t)).startswith(wanted) or (
+        wanted.startswith(key) and len(t) >= len(description) * 0.8)), None)
     if lead is None:
         return text
+    lead_key = _key(lead)
     lines = text.splitlines()
-    rest = [line for line in lines if _key(line) != _key(lead)]
-    if lines and _key(lines[0]) == _key(lead):
+    if lines and _key(lines[0]) == lead_key:
         return text
-    return "\n".join([lead, *rest])
+    return "\n".join([lead, *(line for line in lines if _key(line) != lead_key)])
 
 
 def _clean(value: str | None) -> str | None:
