@@ -1,7 +1,7 @@
 """What veille changes in trafilatura's work, within `tuned()` only.
 
 trafilatura decides its steps inside `bare_extraction` and has no option for these, so
-four of the functions it calls, and nine of its pruning paths, are replaced, once, by
+five of the functions it calls, and nine of its pruning paths, are replaced, once, by
 ones that skip work whose result veille would not keep, or find the same result faster,
 and otherwise call trafilatura's own:
 

@@ -272,3 +272,22 @@ def test_warm_up_loads_what_the_workers_would_each_load_at_their_first_pages():
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout.split()
     assert out == ["1", "True"]  # the public-suffix list, the jusText stop words
+
+
+@pytest.mark.parametrize("precision", [True, False])
+def test_trafilatura_leaves_the_tree_veille_gives_it_as_parsed(precision):
+    # extract() reads the page's leads from that tree after trafilatura has run on it
+    from trafilatura.utils import load_html
+
+    from crawler.extract import DEFAULT_OPTIONS, _trafilatura
+
+    # trafilatura deletes comment threads and share bars from the raw tree it works on
+    pruned = long_article().replace(b"</article>", b'<div class="elementor-share-buttons">'
+                                    b'Partager</div><div id="comments"><p>Un lecteur</p>'
+                                    b"</div></article>")
+    for page in (fixture_bytes("figaro_like_otan.html"), pruned):
+        tree = load_html(page)
+        before = lxml_html.tostring(tree)
+        with trafilatura_hooks.tuned(trafilatura_hooks.Tuning(1500, False, True, True)):
+            _trafilatura(tree, URL, precision, DEFAULT_OPTIONS)
+        assert lxml_html.tostring(tree) == before
