@@ -24,6 +24,10 @@ measured in the same run; ratios are to it. Medians over the rounds.
 
 With --one-host every outlet is on 127.0.0.2 too: politeness (2 requests per host)
 then bounds veille, which is right for a news site.
+
+--profile FILE records py-spy's raw stacks of veille's whole process tree; with
+VEILLE_PROFILE_GIL=1 in the environment, only the threads holding the GIL (the Python
+CPU of the storing process, without its threads that wait).
 """
 
 from __future__ import annotations
