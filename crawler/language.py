@@ -72,11 +72,17 @@ class NgramTable:
         return table
 
 
+NORMALISED_KEPT = 4096  # characters whose normal form is remembered (a page has hundreds)
+
+
 class _Normalised(dict[int, str]):
-    """NGram.normalize of each character, computed at its first sight, for str.translate."""
+    """NGram.normalize of each character, computed at its first sight, for str.translate
+    (a text in thousands of distinct characters does not grow it past NORMALISED_KEPT)."""
 
     def __missing__(self, code: int) -> str:
-        self[code] = normal = NGram.normalize(chr(code))
+        normal = NGram.normalize(chr(code))
+        if len(self) < NORMALISED_KEPT:
+            self[code] = normal
         return normal
 
 

@@ -30,3 +30,11 @@ def test_fold_is_fold_of_the_whole_text_on_random_mixtures():
 
 def test_folded_words():
     assert folded_words("L’Otan, à Kyïv : « déjà » !") == ["l", "otan", "a", "kyiv", "deja"]
+
+
+def test_fold_remembers_a_bounded_number_of_characters():
+    from veille import text as text_module
+
+    many = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 2 * text_module.FOLDED_KEPT))
+    assert fold(many) == fold_whole(many)
+    assert len(text_module._FOLDED) <= text_module.FOLDED_KEPT

@@ -94,3 +94,16 @@ def test_detector_matches_langdetect_on_random_mixtures(langdetect_factory):
     for text in random_texts(pool, 300, 400, seed=7):
         assert _probabilities(TableDetector(table), text) == \
             _probabilities(langdetect_factory.create(), text), repr(text)
+
+
+def test_the_detector_remembers_a_bounded_number_of_characters(langdetect_factory):
+    from crawler import language
+
+    table = NgramTable.load(LANGUAGES)
+    text = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 2 * language.NORMALISED_KEPT))
+    mixed = "Le Kremlin a annoncé des pourparlers. " + text[:3000]
+    assert _probabilities(TableDetector(table), text) == \
+        _probabilities(langdetect_factory.create(), text)
+    assert _probabilities(TableDetector(table), mixed) == \
+        _probabilities(langdetect_factory.create(), mixed)
+    assert len(language._NORMALISED) <= language.NORMALISED_KEPT
