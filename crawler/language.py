@@ -15,6 +15,7 @@ from langdetect.utils.lang_profile import LangProfile
 from langdetect.utils.ngram import NGram
 
 from veille.model import DETECTABLE_LANGUAGES
+from veille.text import CharacterTable
 
 # Profiles loaded: DETECTABLE_LANGUAGES. Text in other scripts has no n-gram in these
 # profiles and comes out 'und' (not French), as it should; leaving out the CJK and
@@ -72,21 +73,8 @@ class NgramTable:
         return table
 
 
-NORMALISED_KEPT = 4096  # characters whose normal form is remembered (a page has hundreds)
-
-
-class _Normalised(dict[int, str]):
-    """NGram.normalize of each character, computed at its first sight, for str.translate
-    (a text in thousands of distinct characters does not grow it past NORMALISED_KEPT)."""
-
-    def __missing__(self, code: int) -> str:
-        normal = NGram.normalize(chr(code))
-        if len(self) < NORMALISED_KEPT:
-            self[code] = normal
-        return normal
-
-
-_NORMALISED = _Normalised()
+# NGram.normalize of each character met, for str.translate
+_NORMALISED = CharacterTable(NGram.normalize)
 
 
 def _windows(text: str) -> Iterator[str]:

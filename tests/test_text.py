@@ -35,6 +35,6 @@ def test_folded_words():
 def test_fold_remembers_a_bounded_number_of_characters():
     from veille import text as text_module
 
-    many = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 2 * text_module.FOLDED_KEPT))
+    many = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 2 * text_module._FOLDED.kept))
     assert fold(many) == fold_whole(many)
-    assert len(text_module._FOLDED) <= text_module.FOLDED_KEPT
+    assert len(text_module._FOLDED) <= text_module._FOLDED.kept

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
@@ -31,15 +32,28 @@ def fold_whole(text: str) -> str:
     return COMBINING_MARKS.sub("", decomposed)
 
 
+class CharacterTable(dict[int, str]):
+    """`convert` of each character met, for str.translate: computed at its first sight
+    and remembered for up to `kept` characters (a page has a few hundred; a text in
+    thousands of distinct characters does not grow the table without end)."""
+
+    def __init__(self, convert: Callable[[str], str], kept: int = 4096) -> None:
+        super().__init__()
+        self.convert, self.kept = convert, kept
+
+    def __missing__(self, code: int) -> str:
+        value = self.convert(chr(code))
+        if len(self) < self.kept:
+            self[code] = value
+        return value
+
+
 class _MarkKeptError(Exception):
     pass
 
 
-FOLDED_KEPT = 4096  # characters whose folded form is remembered (a page has a few hundred)
-
-
-class _Folded(dict[int, str]):
-    """fold_whole() of each character met, for str.translate.
+def _fold_character(char: str) -> str:
+    """fold_whole() of one character, for fold's table.
 
     Decomposing a text is decomposing each of its characters, then putting the
     combining marks of each run in their canonical order. fold_whole() then removes
@@ -47,17 +61,13 @@ class _Folded(dict[int, str]):
     folding each character alone gives the same string. A character that keeps a mark
     (an Arabic or Hebrew vowel sign) stops the table (`_MarkKeptError`).
     """
-
-    def __missing__(self, code: int) -> str:
-        folded = fold_whole(chr(code))
-        if any(unicodedata.combining(char) for char in folded):
-            raise _MarkKeptError
-        if len(self) < FOLDED_KEPT:
-            self[code] = folded
-        return folded
+    folded = fold_whole(char)
+    if any(unicodedata.combining(c) for c in folded):
+        raise _MarkKeptError
+    return folded
 
 
-_FOLDED = _Folded()
+_FOLDED = CharacterTable(_fold_character)
 
 
 @lru_cache(maxsize=100_000)

@@ -100,10 +100,10 @@ def test_the_detector_remembers_a_bounded_number_of_characters(langdetect_factor
     from crawler import language
 
     table = NgramTable.load(LANGUAGES)
-    text = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 2 * language.NORMALISED_KEPT))
+    text = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 2 * language._NORMALISED.kept))
     mixed = "Le Kremlin a annoncé des pourparlers. " + text[:3000]
     assert _probabilities(TableDetector(table), text) == \
         _probabilities(langdetect_factory.create(), text)
     assert _probabilities(TableDetector(table), mixed) == \
         _probabilities(langdetect_factory.create(), mixed)
-    assert len(language._NORMALISED) <= language.NORMALISED_KEPT
+    assert len(language._NORMALISED) <= language._NORMALISED.kept
