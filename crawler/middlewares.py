@@ -1,4 +1,5 @@
-"""Downloader middlewares: robots.txt read as RFC 9309 says, and Retry-After honoured.
+"""Downloader middlewares: robots.txt read as RFC 9309 says, Retry-After honoured, and
+meta refresh looked for without decoding the page.
 
 Scrapy allows everything when robots.txt answers 5xx or never answers, fetches it
 again at every run, and retries 429 and 503 at once, ignoring Retry-After. A
@@ -9,16 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from typing import Any
 
 from protego import Protego
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.httpcache import parse_cachecontrol
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -254,3 +257,34 @@ class RetryAfterMiddleware:
         retry = request.replace(dont_filter=True)
         retry.meta["veille_retry_after"] = tries + 1
         return retry
+
+
+# Scrapy reads a meta refresh in the first 4,096 characters of the page's text: 16 KB of
+# bytes at most (4 bytes a character) hold them in any charset.
+REFRESH_SCAN_BYTES = 4 * 4096
+_REFRESH = re.compile(rb"refresh", re.IGNORECASE)
+
+
+def may_refresh(body: bytes) -> bool:
+    """Whether the head of `body` can declare a meta refresh. No when the word is not in
+    its bytes, in every charset that writes ASCII letters as themselves (UTF-8, Latin-1,
+    Windows-1252...); a head with NUL bytes (UTF-16 or UTF-32) may."""
+    head = body[:REFRESH_SCAN_BYTES]
+    return b"\0" in head or _REFRESH.search(head) is not None
+
+
+class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta refresh, asked only of a page whose head may declare one.
+
+    Scrapy's reads `response.text`: the whole page decoded (2 to 4 times its size),
+    which stays with the response until the page is analysed; the 34 pages waiting for
+    the extraction workers held 11 MB so in the storing process (tracemalloc, 1,000
+    articles on 10 outlets), and decoding was 2 % of its CPU. A page that cannot declare
+    a refresh is passed on undecoded; any other goes through Scrapy's, unchanged.
+    """
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Any = None) -> Request | Response:
+        if isinstance(response, HtmlResponse) and not may_refresh(response.body):
+            return response
+        return super().process_response(request, response)

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import gc
 
-from crawler.extract import warm_up as _warm_extraction
-from crawler.language import detect_language
+from crawler import allocator
+
+allocator.tune()  # inherited by every worker forked from here
+
+from crawler.extract import warm_up as _warm_extraction  # noqa: E402
+from crawler.language import detect_language  # noqa: E402
 
 _warm_extraction()
 detect_language("Le Kremlin a annoncé des pourparlers avec l'Ukraine.")

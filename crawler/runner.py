@@ -10,6 +10,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler import allocator
 from crawler.context import CrawlContext, ItemHandler, UrlKey
 from crawler.progress import Progress
 from crawler.runstats import RunStats
@@ -55,6 +56,7 @@ def run_crawl(db: sqlite_utils.Database, sources: list[Source], pool: Extraction
     The pool is the caller's to create (its workers start with the first page to
     extract) and is closed here.
     """
+    allocator.tune()
     stats = RunStats([s.name for s in sources])
     context = CrawlContext(db=db, sources=sources, stats=stats, pool=pool, handle=handle,
                            url_key=url_key)

@@ -46,15 +46,14 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None},
         "ITEM_PIPELINES": {"crawler.handoff.HandoffPipeline": 300},
         # Scrapy's own downloader middlewares, less those a crawl never uses (cookies are
-        # off, and their middleware loads tldextract; no HTTP auth, no HTTP cache) and
-        # robots.txt, which veille's own replaces.
+        # off, and their middleware loads tldextract; no HTTP auth, no HTTP cache), and
+        # robots.txt and meta refresh, which veille's own replace.
         "DOWNLOADER_MIDDLEWARES_BASE": {
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": 50,
             "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
             "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
             "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": 550,
-            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
             "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 600,
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
@@ -62,6 +61,8 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         },
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.PrivateAddressGuard": 60,
+            # Scrapy's meta refresh (580), without decoding a page that declares none
+            "crawler.middlewares.HeadMetaRefreshMiddleware": 580,
             "crawler.middlewares.RobotsPolicyMiddleware": 100,
             # after RetryMiddleware (550) on the way back, so it sees 429/503 first
             "crawler.middlewares.RetryAfterMiddleware": 560,

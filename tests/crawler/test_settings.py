@@ -32,11 +32,15 @@ def test_scrapy_settings_keep_the_downloader_middlewares_a_crawl_needs():
     settings = scrapy_settings()
     named = {**settings["DOWNLOADER_MIDDLEWARES_BASE"], **settings["DOWNLOADER_MIDDLEWARES"]}
     for needed in ("retry.RetryMiddleware", "redirect.RedirectMiddleware",
-                   "redirect.MetaRefreshMiddleware", "httpcompression.HttpCompressionMiddleware",
+                   "httpcompression.HttpCompressionMiddleware",
                    "httpproxy.HttpProxyMiddleware", "downloadtimeout.DownloadTimeoutMiddleware",
                    "useragent.UserAgentMiddleware", "defaultheaders.DefaultHeadersMiddleware"):
         assert f"scrapy.downloadermiddlewares.{needed}" in named
     assert "crawler.middlewares.RobotsPolicyMiddleware" in named
+    # Scrapy's meta refresh, which decodes every page, replaced by one that asks it only
+    # of a page that may declare one (tests/crawler/test_meta_refresh.py)
+    assert named["crawler.middlewares.HeadMetaRefreshMiddleware"] == 580
+    assert "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware" not in named
     assert "crawler.middlewares.PrivateAddressGuard" in named
     # cookies are off, and their middleware alone loads tldextract at each start
     assert "scrapy.downloadermiddlewares.cookies.CookiesMiddleware" not in named
