@@ -161,7 +161,8 @@ def probe(db_path: Path, state: dict, size: int, total: int, count: int,
         wire = desk.wires.read(article.text)
         fingerprinted = time.perf_counter()
         terms = story_terms(article.title, body, [], article.published)
-        prepared = Prepared(body, shingles, fingerprint, terms, wire.id if wire else None)
+        prepared = Prepared(body, near.packed(shingles), fingerprint, terms,
+                            wire.id if wire else None)
         termed = time.perf_counter()
         with transaction(db):
             copy = desk.find_copy(prepared)

@@ -8,6 +8,7 @@ words. Each type says where it is made and who reads it.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -155,7 +156,7 @@ class StoryFeatures:
     belongs to: in the extraction workers, off the process that stores."""
 
     text: str  # without credit lines and dateline
-    shingles: set[bytes]
+    shingles: array[int]  # its distinct shingle keys ("Q": scheduler/dedup/near.py)
     fingerprint: Fingerprint | None
     terms: Terms
     wire: str | None

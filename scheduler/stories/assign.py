@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -99,7 +100,7 @@ class StoryPreparer:
         agency = self.wires.read(text, author, credits)
         words = folded_words(body)
         shingles = near.word_shingles(words)
-        return StoryFeatures(text=body, shingles=shingles,
+        return StoryFeatures(text=body, shingles=near.packed(shingles),
                              fingerprint=near.sketch(shingles, len(words)),
                              terms=story_terms.story_terms(title, body, entities or [],
                                                            published),
@@ -119,11 +120,11 @@ class StoryPreparer:
         return dataclasses.replace(features, title=title, published=published, terms=terms)
 
 
-# Stored articles whose shingles are kept between items: the copies of one dispatch come
-# together, and each is checked on its words against the same few stored texts (shingling
-# a stored text was 14 % of the storing process's time, bench/peers_bench.py --profile).
-# About 60 KB each.
-KEPT_SHINGLES = 64
+# Stored articles whose shingle keys are kept between items: the copies of one dispatch
+# come together, and each is checked on its words against the same few stored texts
+# (shingling a stored text again was 12 % of the storing process's time with 64 kept,
+# bench/peers_bench.py --profile). About 6 KB each (700 keys of 8 bytes).
+KEPT_SHINGLES = 512
 
 
 class StoryDesk:
@@ -134,23 +135,23 @@ class StoryDesk:
         self.preparer = StoryPreparer(wires)
         self.wires = self.preparer.wires
         self._scheme: int | None = None
-        # (article id, hash of its text without credits) -> its shingles; the text is in
-        # the key, so that a revised or rolled-back article is never read from here
-        self._shingles: OrderedDict[tuple[int, int], set[bytes]] = OrderedDict()
+        # (article id, hash of its text without credits) -> its shingle keys; the text is
+        # in the key, so that a revised or rolled-back article is never read from here
+        self._shingles: OrderedDict[tuple[int, int], array[int]] = OrderedDict()
 
-    def _keep_shingles(self, article_id: int, body: str, shingles: set[bytes]) -> None:
+    def _keep_shingles(self, article_id: int, body: str, shingles: array[int]) -> None:
         key = (article_id, hash(body))
         self._shingles[key] = shingles
         self._shingles.move_to_end(key)
         while len(self._shingles) > KEPT_SHINGLES:
             self._shingles.popitem(last=False)
 
-    def stored_shingles(self, article_id: int, text: str) -> set[bytes]:
-        """The shingles of a stored article's text (without its credit lines)."""
+    def stored_shingles(self, article_id: int, text: str) -> array[int]:
+        """The shingle keys of a stored article's text (without its credit lines)."""
         body = self.wires.strip_credits(text)
         found = self._shingles.get((article_id, hash(body)))
         if found is None:
-            found = near.shingles(body)
+            found = near.packed(near.shingles(body))
         self._keep_shingles(article_id, body, found)
         return found
 
@@ -185,9 +186,10 @@ class StoryDesk:
                 likely.append((contained, article_id))
         best: near.Copy | None = None
         checked = [a for _, a in sorted(likely, reverse=True)[:near.MAX_CHECKED]]
+        mine = set(prepared.shingles) if checked else set()
         for article_id, stored in store.stored_texts(self.db, checked).items():
             containment, jaccard, shared = near.compare(
-                prepared.shingles, self.stored_shingles(article_id, stored.text))
+                mine, self.stored_shingles(article_id, stored.text))
             if near.is_copy(containment, shared) and (
                     best is None or containment > best.containment):
                 best = near.Copy(article_id, round(containment, 3), round(jaccard, 3), shared)

@@ -1,8 +1,12 @@
 """The MinHash estimate read from stored signatures, without numpy."""
 
+import zlib
+
 import numpy as np
 
 from scheduler.dedup import near
+from tests.storyset import labelled
+from veille.text import folded_words
 
 
 def test_estimate_is_the_share_of_equal_values():
@@ -35,3 +39,47 @@ def test_fingerprints_load_datasketch_without_scipy_and_every_class_still_works(
     assert done.returncode == 0, done.stderr
     bands, rows = map(int, done.stdout.split())
     assert bands * rows <= 128 and bands > 1
+
+
+def test_compare_gives_containment_and_jaccard_of_the_shingle_sets():
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        pool = [int(k) for k in rng.integers(0, 400, size=rng.integers(0, 300))]
+        new, old = set(pool[::2]), set(pool[1::3])
+        shared = len(new & old)
+        assert near.compare(new, near.packed(old)) == (
+            shared / (min(len(new), len(old)) or 1), shared / (len(new | old) or 1), shared)
+
+
+def _byte_shingles(text: str) -> set[bytes]:
+    """Shingles as they were stored before keys: the folded words joined, as bytes."""
+    words = folded_words(text)
+    return {" ".join(words[i:i + near.SHINGLE_WORDS]).encode()
+            for i in range(len(words) - near.SHINGLE_WORDS + 1)}
+
+
+def test_shingle_keys_give_the_signatures_stored_from_shingle_bytes():
+    """Fingerprints stored before shingle keys hashed each shingle's bytes with CRC-32:
+    the keys give the same signatures and bands, so that old and new ones still match."""
+    from datasketch import MinHash
+
+    texts = ["\n".join(item["paragraphs"]) for item in labelled().values()]
+    for text in texts[:40]:
+        fingerprint = near.fingerprint(text)
+        if fingerprint is None:
+            continue
+        before = MinHash(num_perm=near.NUM_PERM, scheme="affine32", hashfunc=zlib.crc32,
+                         permutations=near._permutations())
+        before.update_batch(list(_byte_shingles(text)))
+        assert fingerprint.signature == before.hashvalues.tobytes()
+        assert fingerprint.shingles == len(_byte_shingles(text))
+
+
+def test_shingle_keys_compare_as_the_shingles_themselves():
+    texts = ["\n".join(item["paragraphs"]) for item in labelled().values()][:30]
+    for a, b in zip(texts, texts[1:] + texts[:1], strict=True):
+        keys, theirs = near.shingles(a), near.packed(near.shingles(b))
+        old, other = _byte_shingles(a), _byte_shingles(b)
+        shared = len(old & other)
+        assert near.compare(keys, theirs) == (shared / (min(len(old), len(other)) or 1),
+                                              shared / (len(old | other) or 1), shared)

@@ -53,7 +53,7 @@ def test_one_desk_for_a_run_decides_as_a_new_desk_for_each_article(db, tmp_path)
     desk = StoryDesk(db)
     stored = put_labelled(db, desk, "eu-sanctions-20-lepoint")["eu-sanctions-20-lepoint"]
     other = "Un tout autre texte, sur la pêche en Bretagne et les quotas de l'année."
-    assert desk.stored_shingles(stored.id, other) == near.shingles(other)
+    assert set(desk.stored_shingles(stored.id, other)) == near.shingles(other)
 
 
 def test_a_copy_of_a_copy_points_to_the_first_of_its_group(db):
