@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
@@ -89,32 +90,64 @@ class ExtractionPool:
         self._factory = analyser_factory
         self._preload = preload
         self._pool: ProcessPool | None = None
+        self._lock = threading.Lock()
+        self._starting: threading.Thread | None = None
 
     @property
     def started(self) -> bool:
         return self._pool is not None
 
-    def start(self) -> ProcessPool:
-        """Start the forkserver and the workers (done by the first page to extract: a
-        crawl that finds nothing new, every feed answering 304, never pays for them)."""
-        if self._pool is None:
-            logger.info("starting %d extraction worker(s)", self.workers)
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(list(self._preload))
-            from pebble import ProcessPool  # 40 ms to import: not for a crawl with nothing new
+    def start_soon(self) -> None:
+        """Start the workers in a thread of this process's own, when the crawl knows it has
+        pages to analyse before the first one arrives. Starting them is about a second of
+        waiting (the forkserver imports the extraction stack, then forks): the first page
+        finds them ready, and the reactor goes on downloading meanwhile instead of
+        waiting in `start`."""
+        with self._lock:
+            if self._pool is not None or self._starting is not None:
+                return
+            self._starting = threading.Thread(target=self._start_quietly, daemon=True,
+                                              name="veille-workers-start")
+            self._starting.start()
 
-            self._pool = ProcessPool(max_workers=self.workers, max_tasks=TASKS_PER_WORKER,
-                                     initializer=_init_worker, initargs=(self._factory,),
-                                     context=context)
-            # pebble starts its workers on the first task: start them now.
-            self._pool.schedule(os.getpid)
-        return self._pool
+    def _start_quietly(self) -> None:
+        try:
+            self.start()
+        except Exception:  # the first page's own start() tries again and reports it
+            logger.warning("the extraction workers could not start early", exc_info=True)
+
+    def start(self) -> ProcessPool:
+        """Start the forkserver and the workers (done by the first page to extract, unless
+        `start_soon` did: a crawl that finds nothing new, every feed answering 304, never
+        pays for them)."""
+        starting = self._starting
+        if starting is not None and starting is not threading.current_thread():
+            starting.join()
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._new_pool()
+            return self._pool
+
+    def _new_pool(self) -> ProcessPool:
+        logger.info("starting %d extraction worker(s)", self.workers)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(self._preload))
+        from pebble import ProcessPool  # 40 ms to import: not for a crawl with nothing new
+
+        pool = ProcessPool(max_workers=self.workers, max_tasks=TASKS_PER_WORKER,
+                           initializer=_init_worker, initargs=(self._factory,),
+                           context=context)
+        # pebble starts its workers on the first task: start them now.
+        pool.schedule(os.getpid)
+        return pool
 
     def submit(self, body: bytes, url: str, content_type: str | None) -> Future[PageResult]:
         return self.start().schedule(analyse_page, args=(body, url, content_type),
                                      timeout=self.timeout)
 
     def close(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
         if self._pool is not None:
             self._pool.stop()
             self._pool.join(timeout=10)

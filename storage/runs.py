@@ -153,3 +153,14 @@ def relabel_run(db: sqlite_utils.Database, run_id: int, status: RunStatus, reaso
 def source_run_counts(db: sqlite_utils.Database) -> dict[str, int]:
     """How many per-source runs ended in each status (bench/daemon_bench.py)."""
     return dict(db.execute("SELECT status, count(*) FROM source_runs GROUP BY status").fetchall())
+
+
+def never_crawled(db: sqlite_utils.Database, sources: list[str]) -> list[str]:
+    """The sources that no finished run has crawled yet (a first crawl: every link new)."""
+    if not sources:
+        return []
+    marks = ",".join("?" * len(sources))
+    crawled = {r[0] for r in db.execute(
+        f"SELECT DISTINCT source FROM source_runs WHERE source IN ({marks})",  # noqa: S608
+        sources)}
+    return [s for s in sources if s not in crawled]

@@ -34,6 +34,7 @@ from crawler.pages import article_links
 from crawler.sitemaps import SitemapError, parse_sitemap
 from crawler.urls import same_site
 from storage.db import utcnow
+from storage.runs import never_crawled
 from storage.seen import is_known, recheck_candidate
 from storage.validators import conditional_headers
 from veille.model import ArticleItem, FeedEntry, Recheck, SeenStatus, Source, SourceKind
@@ -102,6 +103,9 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         callbacks = {SourceKind.FEED: self.parse_feed, SourceKind.SITEMAP: self.parse_sitemap,
                      SourceKind.PAGE: self.parse_page}
+        if never_crawled(self.context.db, [s.name for s in self.context.sources]):
+            # a first crawl has pages to analyse: the workers start while listings come
+            self.context.pool.start_soon()
         for source in self.context.sources:
             logger.info("%s: fetching %s %s", source.name, source.kind, source.url)
             self.sitemaps_seen.add(self.context.url_key(source.url))
@@ -277,6 +281,8 @@ class NewsSpider(scrapy.Spider):
                 new += 1
                 self.backlog[source].append(article)
         logger.info("%s: %d links in %s, %d to download", source, len(entries), listing_url, new)
+        if new:  # the workers start while the first articles download
+            self.context.pool.start_soon()
         yield from self._release(source)
 
     def _new_article(self, source: Source, entry: FeedEntry) -> NewArticle | None:

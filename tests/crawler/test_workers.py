@@ -48,3 +48,20 @@ def test_the_workers_start_with_the_first_page():
         assert lazy.started
     finally:
         lazy.close()
+
+
+def test_workers_started_soon_take_the_first_page_and_close():
+    early = ExtractionPool(PageAnalysisFactory(load_rules()), workers=1, preload=WORKER_PRELOAD)
+    try:
+        early.start_soon()
+        early.start_soon()  # once: a second call while starting changes nothing
+        assert early.submit(fixture_bytes("english_nato.html"), "https://x.fr/en",
+                            None).result(60).language == "en"
+        assert early.started
+    finally:
+        early.close()
+    unused = ExtractionPool(PageAnalysisFactory(load_rules()), workers=1,
+                            preload=WORKER_PRELOAD)
+    unused.start_soon()
+    unused.close()  # a crawl that ends while they start waits for them, then stops them
+    assert unused._pool is not None and not unused._pool.active
