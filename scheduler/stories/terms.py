@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from veille.model import Terms
-from veille.text import fold, fold_word, tokens
+from veille.text import fold, fold_word, french_lemma, tokens
 from veille.times import moment
 
 LEAD_CHARS = 300
@@ -62,9 +62,7 @@ PROPER = re.compile(r"\b([A-ZÀÂÉÈÊÎÔÛÇ][\w'’-]{2,})")
 
 @lru_cache(maxsize=50_000)
 def _lemma(word: str) -> str:
-    import simplemma  # loaded by the first lemma (in the workers, not the storing process)
-
-    return simplemma.lemmatize(word, lang="fr")
+    return french_lemma(word)
 
 
 @lru_cache(maxsize=50_000)

@@ -15,11 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import simplemma
-
 from scheduler.tagging.rules import Context, Homonym, Rules, Term, Topic
 from veille.model import TagResult, TopicMatch
-from veille.text import fold, tokens
+from veille.text import fold, french_lemma, tokens
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, and
@@ -73,7 +71,7 @@ class Analyzer:
         """(folded surface, folded lemma) of a lower-cased word, computed once per word."""
         cached = self._forms.get(word)
         if cached is None:
-            cached = (fold(word), fold(simplemma.lemmatize(word, lang="fr")))
+            cached = (fold(word), fold(french_lemma(word)))
             self._forms[word] = cached
         return cached
 
