@@ -15,6 +15,9 @@ crawls it with:
   extraction (one per core, `trafilatura.extract`, no metadata): the best simple design;
 - trafilatura-cli: `trafilatura -i urls.txt --parallel 16` (config: no sleep between
   requests to one host);
+- scrapy (only when --only names it): a bare Scrapy spider with veille's settings that
+  downloads the same pages and does nothing with them, the floor of veille's downloading
+  process;
 
 and measures, for each: articles per second (process start to exit), CPU seconds of
 the whole process tree (sampled from /proc every 20 ms: the forkserver's workers are
@@ -57,6 +60,8 @@ from veille.demo.site import NewsSite, Route
 FEED_SIZE = 50
 DOWNLOAD_THREADS = 16
 CRAWLERS = ("veille", "pooled", "sequential", "trafilatura-cli")
+# not run unless named in --only: the floor of veille's fetching framework
+EXTRA = ("scrapy",)
 
 
 # -- the sites -----------------------------------------------------------------------
@@ -225,6 +230,36 @@ def baseline_sequential(urls: list[str]) -> int:
     return sum(_extract(_download(url)) for url in urls)
 
 
+def baseline_scrapy(urls: list[str]) -> int:
+    """Scrapy alone, with veille's settings (politeness included), the pages unread; of
+    veille's own middlewares, those that need no crawl context (not robots.txt, which
+    its site allows, nor the private-address guard, which its loopback hosts fail)."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.settings import scrapy_settings
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+        fetched = 0
+
+        async def start(self):  # type: ignore[override]
+            for url in urls:
+                yield scrapy.Request(url, dont_filter=True)
+
+        def parse(self, response):  # type: ignore[override]
+            Bare.fetched += 1
+
+    settings = scrapy_settings(ROBOTSTXT_OBEY=False, ITEM_PIPELINES={})
+    settings["DOWNLOADER_MIDDLEWARES"] = {
+        name: order for name, order in settings["DOWNLOADER_MIDDLEWARES"].items()
+        if name.rsplit(".", 1)[1] in ("HeadMetaRefreshMiddleware", "RetryAfterMiddleware")}
+    process = CrawlerProcess(settings)
+    process.crawl(Bare)
+    process.start()
+    return Bare.fetched
+
+
 def baseline_pooled(urls: list[str]) -> int:
     done = 0
     with concurrent.futures.ProcessPoolExecutor(os.cpu_count() or 2) as extractors, \
@@ -291,15 +326,17 @@ def main() -> int:
     args = parser.parse_args()
     if args.baseline:  # a baseline's own process, started by measure()
         urls = args.urls.read_text().split()
-        run = baseline_sequential if args.baseline == "sequential" else baseline_pooled
+        run = {"sequential": baseline_sequential, "scrapy": baseline_scrapy}.get(
+            args.baseline, baseline_pooled)
         print(run(urls))
         return 0
     if args.corpus is None:
         parser.error("the corpus folder is required")
     crawlers = [c for c in args.only.split(",") if c]
-    unknown = set(crawlers) - set(CRAWLERS)
+    unknown = set(crawlers) - set(CRAWLERS) - set(EXTRA)
     if unknown:
-        parser.error(f"unknown crawler {sorted(unknown)}; known: {', '.join(CRAWLERS)}")
+        parser.error(f"unknown crawler {sorted(unknown)}; known: "
+                     f"{', '.join(CRAWLERS + EXTRA)}")
     bodies = corpus_pages(args.corpus)
     served = [bodies[i % len(bodies)] for i in range(args.articles)]
     sites, feeds, urls = build_outlets(bodies, args.articles, args.outlets, args.latency,
