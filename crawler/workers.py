@@ -13,13 +13,15 @@ crawler knowing what it is.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from veille.model import Extracted, PageResult, TextAnalysis
@@ -35,6 +37,15 @@ EXTRACTION_TIMEOUT_S = 20.0
 # (bench/peers_bench.py, 1,000 articles: 393 against 401 MB PSS).
 TASKS_PER_WORKER = 500
 PRELOAD = ("crawler.preload",)
+# How often the pool's health is looked at: pebble stops answering the pages still queued
+# when its pool breaks (the forkserver killed, say), so veille fails them itself.
+WATCH_EVERY_S = 0.5
+
+
+class WorkersLost(BrokenProcessPool):
+    """The extraction workers stopped while a page waited for them: not the page's fault.
+    New workers take the pages submitted after (pebble's own BrokenProcessPool, given to
+    the pages it was running, means the same)."""
 
 TextAnalyser = Callable[[Extracted], TextAnalysis]  # tags and story features of a page
 AnalyserFactory = Callable[[], TextAnalyser]  # picklable: called once in each worker
@@ -72,6 +83,18 @@ def analyse_page(body: bytes, url: str, content_type: str | None,
                       analysis.story, analysis.search, analysis.content_hash)
 
 
+def _fail(broken: ProcessPool, waiting: list[Future[PageResult]]) -> None:
+    """Give a broken pool's waiting pages WorkersLost, then stop it in a thread of its own
+    (outside the lock: a future's callbacks run here; and stopping joins pebble's task
+    thread, which can be blocked for good writing a page to workers that are gone)."""
+    logger.warning("the extraction workers stopped with %d page(s) waiting: new workers "
+                   "take them", len(waiting))
+    for future in waiting:
+        with contextlib.suppress(InvalidStateError):  # answered meanwhile
+            future.set_exception(WorkersLost("the extraction workers stopped"))
+    threading.Thread(target=broken.stop, daemon=True, name="veille-workers-stop").start()
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
@@ -92,6 +115,9 @@ class ExtractionPool:
         self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
         self._starting: threading.Thread | None = None
+        self._pending: set[Future[PageResult]] = set()  # submitted, not answered yet
+        self._closed = threading.Event()
+        self._watch: threading.Thread | None = None
 
     @property
     def started(self) -> bool:
@@ -124,9 +150,37 @@ class ExtractionPool:
         if starting is not None and starting is not threading.current_thread():
             starting.join()
         with self._lock:
+            broken = self._take_broken()
             if self._pool is None:
                 self._pool = self._new_pool()
-            return self._pool
+            if self._watch is None:
+                self._watch = threading.Thread(target=self._watch_health, daemon=True,
+                                               name="veille-workers-watch")
+                self._watch.start()
+            pool = self._pool
+        if broken is not None:
+            _fail(*broken)
+        return pool
+
+    def _watch_health(self) -> None:
+        """Fail the waiting pages of a pool that broke, so that none waits forever: pebble
+        answers the pages its workers were running, not those still in its queue."""
+        while not self._closed.wait(WATCH_EVERY_S):
+            with self._lock:
+                broken = self._take_broken()
+            if broken is not None:
+                _fail(*broken)
+
+    def _take_broken(self) -> tuple[ProcessPool, list[Future[PageResult]]] | None:
+        """(Under the lock.) A pool that broke, taken out with the pages waiting for it;
+        the next page starts new workers (and multiprocessing a new forkserver if it
+        died)."""
+        if self._closed.is_set() or self._pool is None or self._pool.active:
+            return None
+        broken, self._pool = self._pool, None
+        waiting = list(self._pending)
+        self._pending.clear()
+        return broken, waiting
 
     def _new_pool(self) -> ProcessPool:
         logger.info("starting %d extraction worker(s)", self.workers)
@@ -142,12 +196,23 @@ class ExtractionPool:
         return pool
 
     def submit(self, body: bytes, url: str, content_type: str | None) -> Future[PageResult]:
-        return self.start().schedule(analyse_page, args=(body, url, content_type),
-                                     timeout=self.timeout)
+        future: Future[PageResult] = self.start().schedule(
+            analyse_page, args=(body, url, content_type), timeout=self.timeout)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._answered)
+        return future
+
+    def _answered(self, future: Future[PageResult]) -> None:
+        with self._lock:
+            self._pending.discard(future)
 
     def close(self) -> None:
+        self._closed.set()  # before the pool stops: the watch must not take it for broken
         if self._starting is not None:
             self._starting.join()
-        if self._pool is not None:
-            self._pool.stop()
-            self._pool.join(timeout=10)
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            pool.stop()
+            pool.join(timeout=10)

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,7 +38,15 @@ from storage.db import utcnow
 from storage.runs import never_crawled
 from storage.seen import is_known, recheck_candidate
 from storage.validators import conditional_headers
-from veille.model import ArticleItem, FeedEntry, Recheck, SeenStatus, Source, SourceKind
+from veille.model import (
+    ArticleItem,
+    FeedEntry,
+    PageResult,
+    Recheck,
+    SeenStatus,
+    Source,
+    SourceKind,
+)
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 25
@@ -49,6 +58,9 @@ MAX_CHILD_SITEMAPS = 50  # per source and run: an index that keeps minting child
 # large sitemaps, or a thousand sources, does not hold every request at once. Four times
 # the per-host concurrency (2): the downloads never wait for the spider.
 ARTICLES_AHEAD = 8
+# Tries of a page whose workers stopped under it (the forkserver killed, the pool broken):
+# new workers take it once more; after that it waits for the next run, undecided.
+WORKER_ATTEMPTS = 2
 
 
 ListingCallback = Callable[..., Iterator[scrapy.Request]]
@@ -375,42 +387,63 @@ class NewsSpider(scrapy.Spider):
         stats.count(source, "fetched")
         for request in self._answered(source):
             yield request
-        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
-        future = self.context.pool.submit(response.body, response.url, content_type)
-        try:
-            result = await asyncio.wrap_future(future)
-        except (FutureTimeout, TimeoutError):
-            stats.error(source, f"extraction timed out: {response.url}")
-            self.context.record_failure(key, source, SeenStatus.ERROR, "extraction timed out")
-            return
-        except asyncio.CancelledError:  # the run is stopping: undecided, fetched next run
-            logger.info("%s: not analysed, the run is stopping: %s", source, response.url)
-            return
-        except Exception as exc:
-            if not self.crawler.crawling:  # stopping: the workers went with the run
-                logger.info("%s: not analysed, the run is stopping (%s): %s", source,
-                            type(exc).__name__, response.url)
-                return  # undecided: the next run fetches it again
-            from pebble import ProcessExpired  # loaded with the pool that raised
-
-            if not isinstance(exc, ProcessExpired | CancelledError):
-                logger.exception("%s: extraction failed for %s", source, response.url)
-                stats.error(source, f"extraction failed ({type(exc).__name__}): {response.url}")
-                self.context.record_failure(key, source, SeenStatus.ERROR,
-                                            f"extraction failed: {exc}")
-                return
-            # A worker that dies (out of memory, killed) costs this page, with a retry
-            # in a later run, and no traceback: the page is the likely cause.
-            logger.warning("%s: the extraction worker died on %s (%s)", source, response.url,
-                           exc)
-            stats.error(source, f"extraction worker died: {response.url}")
-            self.context.record_failure(key, source, SeenStatus.ERROR, "extraction worker died")
+        result = await self._analysed(response, source, key)
+        if result is None:
             return
         self.done += 1
         if self.done % PROGRESS_EVERY == 0:
             logger.info("progress: %d articles processed", self.done)
         yield ArticleItem(source=source, url=response.url, requested_key=key, entry=entry,
                           result=result, fetched_at=utcnow(), recheck=recheck)
+
+    async def _analysed(self, response: Response, source: str, key: str) -> PageResult | None:
+        """The page as the workers analysed it; None when they could not (recorded as a
+        failure, or left undecided for the next run)."""
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
+        for attempt in range(1, WORKER_ATTEMPTS + 1):
+            try:
+                future = self.context.pool.submit(response.body, response.url, content_type)
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool:  # the workers stopped under the page, not for it
+                if attempt == WORKER_ATTEMPTS or not self.crawler.crawling:
+                    logger.warning("%s: not analysed, the extraction workers stopped: %s "
+                                   "(fetched again next run)", source, response.url)
+                    self.context.stats.error(source, f"extraction workers stopped: "
+                                                     f"{response.url}")
+                    return None  # undecided: the next run fetches it again
+                logger.info("%s: the extraction workers stopped; new ones take %s", source,
+                            response.url)
+            except (FutureTimeout, TimeoutError):
+                self.context.stats.error(source, f"extraction timed out: {response.url}")
+                self.context.record_failure(key, source, SeenStatus.ERROR,
+                                            "extraction timed out")
+                return None
+            except asyncio.CancelledError:  # the run is stopping: undecided, fetched next run
+                logger.info("%s: not analysed, the run is stopping: %s", source, response.url)
+                return None
+            except Exception as exc:
+                self._analysis_failed(exc, response.url, source, key)
+                return None
+        return None
+
+    def _analysis_failed(self, exc: Exception, url: str, source: str, key: str) -> None:
+        stats = self.context.stats
+        if not self.crawler.crawling:  # stopping: the workers went with the run
+            logger.info("%s: not analysed, the run is stopping (%s): %s", source,
+                        type(exc).__name__, url)
+            return  # undecided: the next run fetches it again
+        from pebble import ProcessExpired  # loaded with the pool that raised
+
+        if not isinstance(exc, ProcessExpired | CancelledError):
+            logger.exception("%s: extraction failed for %s", source, url)
+            stats.error(source, f"extraction failed ({type(exc).__name__}): {url}")
+            self.context.record_failure(key, source, SeenStatus.ERROR, f"extraction failed: {exc}")
+            return
+        # A worker that dies (out of memory, killed) costs this page, with a retry in a
+        # later run, and no traceback: the page is the likely cause.
+        logger.warning("%s: the extraction worker died on %s (%s)", source, url, exc)
+        stats.error(source, f"extraction worker died: {url}")
+        self.context.record_failure(key, source, SeenStatus.ERROR, "extraction worker died")
 
 
 def _request(failure: Failure) -> scrapy.Request:

@@ -1,9 +1,22 @@
 """SIGKILL at random points of a crawl, again and again: the database stays consistent and
-the next run completes the work (bench/kill_bench.py runs more kills)."""
+the next run completes the work (bench/kill_bench.py runs more kills); and the extraction
+workers' processes killed under a run that goes on."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
 from bench.kill_bench import run_kills
+from tests.helpers import ROOT, distinct, publish, veille_env, wait_for, write_sources
+from veille.demo import content
+from veille.demo.site import NewsSite
 
 ARTICLES = 30
 KILLS = 5
@@ -17,3 +30,52 @@ def test_random_sigkills_leave_a_consistent_database(tmp_path):
     assert figures.final_exit == 0
     assert figures.stored_at_the_end == ARTICLES
     assert figures.statuses[:KILLS] == ["interrupted"] * KILLS and figures.statuses[-1] == "ok"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _stored(db_path: Path) -> int:
+    try:
+        with closing(sqlite3.connect(db_path, timeout=30)) as db:
+            return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def test_a_killed_forkserver_and_worker_cost_the_run_no_page(tmp_path):
+    """The workers' forkserver and a worker killed mid-run (the OOM killer, an operator's
+    pkill): pebble stops answering the pages still queued; veille gives them to new
+    workers, the run ends by itself, and the next one completes what is left."""
+    with NewsSite() as site:
+        publish(site, [distinct(content.KHARKIV, n) for n in range(ARTICLES)], delay=0.15)
+        sources = write_sources(tmp_path / "s.toml", {"monde": site.url("/rss.xml")})
+        db_path = tmp_path / "v.db"
+        args = [sys.executable, "-m", "veille", "--db", str(db_path), "--sources", str(sources),
+                "crawl", "--workers", "2"]
+        crawl = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=veille_env())
+        at_kill = wait_for(lambda: _stored(db_path) >= 3 and _stored(db_path), timeout=60,
+                           what="3 articles stored")
+        forkserver = next(p for p in _children(crawl.pid)
+                          if b"forkserver" in Path(f"/proc/{p}/cmdline").read_bytes())
+        workers = _children(forkserver)
+        os.kill(forkserver, signal.SIGKILL)
+        os.kill(workers[0], signal.SIGKILL)
+        _, err = crawl.communicate(timeout=120)  # no page waits forever
+        first = _stored(db_path)
+        final = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False,
+                               env=veille_env(), timeout=120)
+    assert crawl.returncode == 0, err[-3000:]
+    # new workers analysed every page after the kill but those the killed ones were on
+    assert first >= ARTICLES - 2
+    assert final.returncode == 0, final.stderr[-3000:]
+    assert _stored(db_path) == ARTICLES
+    broke = "the extraction workers stopped" in err  # or pebble replaced them itself
+    print(f"forkserver and a worker killed after {at_kill} stored (pool broken: {broke}): "
+          f"{first} stored by that run, {ARTICLES} after the next")
