@@ -87,8 +87,8 @@ def scrapy_settings(**overrides: Any) -> dict[str, Any]:
         "LOG_ENABLED": True,
         "MEMUSAGE_ENABLED": False,
         # A check for spider authors (a generator that returns a value) that reads and
-        # parses the spider's source, kept in memory by linecache (1.2 MB): veille's spider
-        # is tested, not written at the crawl's start.
+        # parses the source of each callback at its first call: veille's spider is tested,
+        # not written at the crawl's start.
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
     }
     settings.update(overrides)
