@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ class NgramTable:
     word_lang_prob_map: dict[str, int] = field(default_factory=dict)
     probabilities: array = field(default_factory=lambda: array("d"))
     seed: int | None = None
+    # word of normalised text -> its known n-grams' rows (TableDetector._extract_ngrams)
+    word_ngrams: dict[str, array[int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, codes: tuple[str, ...], directory: Path = Path(PROFILES_DIRECTORY),
@@ -98,6 +101,33 @@ def _windows(text: str) -> Iterator[str]:
             yield grams
 
 
+# Words whose n-grams a table remembers (a French article brings a few dozen new ones;
+# about 270 bytes each: 1.2 MB for the 4,482 words of the corpus's samples)
+WORD_CACHE = 20_000
+# langdetect's cleaning_text counts 'A' <= ch <= 'z' as Latin ([\\]^_` too) and every
+# character from U+0300 on as not (its test for Latin Extended Additional compares the
+# block's number with a name, so it never holds)
+_ASCII_LETTERS = re.compile("[A-z]")
+_NON_LATIN = re.compile("[\u0300-\U0010ffff]")
+_SPACES = re.compile("  +")
+
+
+def _word_ngrams(word: str, known: dict[str, int]) -> array[int]:
+    """The table rows of the known n-grams of one word of normalised text (with its space
+    after, if any), in NGram's order: 4 bytes each, not a string object."""
+    rows = array("I")
+    for grams in _windows(word):
+        # grams: the last three characters at most, of one word and the space after it
+        if grams[-1] != " " and grams[-1] in known:
+            rows.append(known[grams[-1]])
+        if len(grams) >= 2:
+            if grams[-2:] in known:
+                rows.append(known[grams[-2:]])
+            if len(grams) == 3 and grams in known:
+                rows.append(known[grams])
+    return rows
+
+
 class TableDetector(Detector):
     """langdetect's Detector reading an NgramTable, with the same results to the bit.
 
@@ -107,30 +137,56 @@ class TableDetector(Detector):
     same operations on the same floats in the same order).
     """
 
+    text: str  # langdetect's: the text appended so far
+
     def __init__(self, table: NgramTable) -> None:
         super().__init__(table)
         self._probabilities = table.probabilities
         self._width = len(table.langlist)
+        self._word_ngrams = table.word_ngrams
 
-    def _extract_ngrams(self) -> list[str]:
-        """The n-grams NGram.add_char would give, in the same order (NGram.N_GRAM = 3)."""
-        known = self.word_lang_prob_map
-        ngrams: list[str] = []
-        for grams in _windows(self.text.translate(_NORMALISED)):
-            # grams: the last three characters at most, of one word and the space after it
-            if grams[-1] != " " and grams[-1] in known:
-                ngrams.append(grams[-1])
-            if len(grams) >= 2:
-                if grams[-2:] in known:
-                    ngrams.append(grams[-2:])
-                if len(grams) == 3 and grams in known:
-                    ngrams.append(grams)
+    def _extract_ngrams(self) -> list[int]:
+        """The n-grams NGram.add_char would give, in the same order (NGram.N_GRAM = 3),
+        as their rows in the table: langdetect draws from this list and hands what it
+        draws to `_update_lang_prob`.
+
+        NGram starts again after each space, so a word's n-grams depend on the word
+        alone: they are read once per word and table (`_word_ngrams`), and a page's
+        are those of its words in turn, the last one without the space after it when
+        the text does not end with one.
+        """
+        words = self.text.translate(_NORMALISED).split(" ")
+        known, cache = self.word_lang_prob_map, self._word_ngrams
+        if len(cache) > WORD_CACHE:
+            cache.clear()
+        ngrams: list[int] = []
+        for word in words[:-1]:
+            if word:
+                grams = cache.get(word)
+                if grams is None:
+                    grams = cache[word] = _word_ngrams(word + " ", known)
+                ngrams += grams
+        if words[-1]:
+            ngrams += _word_ngrams(words[-1], known)
         return ngrams
 
-    def _update_lang_prob(self, prob: list[float], word: str | None, alpha: float) -> bool:
-        offset = self.word_lang_prob_map.get(word)
-        if offset is None:
-            return False
+    def append(self, text: str) -> None:
+        """langdetect's: addresses and e-mails blanked, Vietnamese letters composed, at
+        most `max_text_length` characters kept and runs of spaces made one (by a regular
+        expression instead of a loop over characters)."""
+        text = NGram.normalize_vi(self.MAIL_RE.sub(" ", self.URL_RE.sub(" ", text)))
+        self.text += _SPACES.sub(" ", text[:self.max_text_length])
+
+    def cleaning_text(self) -> None:
+        """langdetect's: a text with more than twice as many characters from U+0300 on
+        as ASCII letters loses the latter; counted by regular expressions instead of a
+        loop over characters."""
+        latin = len(_ASCII_LETTERS.findall(self.text))
+        if latin * 2 < len(_NON_LATIN.findall(self.text)):
+            self.text = _ASCII_LETTERS.sub("", self.text)
+
+    def _update_lang_prob(self, prob: list[float], offset: int,
+                          alpha: float) -> bool:
         weight = alpha / self.BASE_FREQ
         row = self._probabilities[offset:offset + self._width]
         prob[:] = [p * (weight + q) for p, q in zip(prob, row, strict=True)]
@@ -170,9 +226,14 @@ def case_normalised(text: str) -> str:
     """Lines written in capitals lower-cased; the others as they are."""
     lines = []
     for line in text.splitlines() or [text]:
-        letters = [c for c in line if c.isalpha()]
-        upper = sum(c.isupper() for c in letters)
-        lines.append(line.lower() if letters and upper / len(letters) > UPPER_SHARE else line)
+        # capitals of any kind bound the capital letters from above: most lines are
+        # decided by two counts in C, the few with many capitals by the exact one
+        letters = sum(map(str.isalpha, line))
+        if letters and sum(map(str.isupper, line)) / letters > UPPER_SHARE:
+            upper = sum(1 for c in line if c.isupper() and c.isalpha())
+            if upper / letters > UPPER_SHARE:
+                line = line.lower()
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -107,3 +107,39 @@ def test_the_detector_remembers_a_bounded_number_of_characters(langdetect_factor
     assert _probabilities(TableDetector(table), mixed) == \
         _probabilities(langdetect_factory.create(), mixed)
     assert len(language._NORMALISED) <= language._NORMALISED.kept
+
+
+def test_lines_in_capitals_are_lowered_as_the_letter_count_says():
+    """case_normalised counts capitals in C first; the decision stays the one made on
+    letters alone, also for capitals that are not letters (circled Ⓐ, Roman Ⅻ)."""
+    from crawler.language import UPPER_SHARE, case_normalised
+
+    def by_letters(text: str) -> str:
+        lines = []
+        for line in text.splitlines() or [text]:
+            letters = [c for c in line if c.isalpha()]
+            upper = sum(c.isupper() for c in letters)
+            lines.append(line.lower() if letters and upper / len(letters) > UPPER_SHARE
+                         else line)
+        return "\n".join(lines)
+
+    pool = "abcéèAÉBCDXYZ ⒶⒷⅫⅩ12-'.\n"
+    texts = [*random_texts(pool, 500, 60, seed=3), "LA RUSSIE ANNONCE", "ⒶⒷⒸ ab",
+             "ⒶⒷⒸⒹ abC", "OTAN otan", "OTAN ota", ""]
+    for text in texts:
+        assert case_normalised(text) == by_letters(text), repr(text)
+    assert case_normalised("LA RUSSIE ANNONCE\nLe Kremlin") == "la russie annonce\nLe Kremlin"
+
+
+def test_words_remembered_stay_bounded_and_answers_do_not_change(langdetect_factory,
+                                                                   monkeypatch):
+    from crawler import language
+
+    monkeypatch.setattr(language, "WORD_CACHE", 40)
+    table = NgramTable.load(LANGUAGES)
+    texts = random_texts("abcdefghijklmnopqrstuvwxyzéèàç    ", 60, 300, seed=11)
+    for text in texts + texts:  # the second time, some words come from the cache
+        assert _probabilities(TableDetector(table), text) == \
+            _probabilities(langdetect_factory.create(), text), repr(text)
+        assert len(table.word_ngrams) <= 40 + len(text.split())
+    assert table.word_ngrams
