@@ -249,11 +249,14 @@ def warm_up() -> None:
 
 
 def extract(body: bytes, url: str, content_type: str | None = None,
-            options: ExtractionOptions = DEFAULT_OPTIONS) -> Extracted | None:
+            options: ExtractionOptions = DEFAULT_OPTIONS, dated: bool = False
+            ) -> Extracted | None:
     """Extract the article from page bytes; None when the page has no main text.
 
     Precision first (it leaves out more menus and "Lire aussi" blocks on the
     corpus); when that finds too little, the default, more inclusive extraction.
+    `dated`: the page's feed or sitemap entry gave its date, which is stored instead of
+    the page's: the page is not searched for one (`published_at` is None).
     """
     html, encoding = decode_html(body, content_type)
     tree = load_html(html)
@@ -264,7 +267,7 @@ def extract(body: bytes, url: str, content_type: str | None = None,
     credits, link = json_ld_credits(tree), canonical_link(tree)
     with tuned(Tuning(options.compare_below if options.fallback else None,
                       options.unused_metadata, options.one_pass_author,
-                      options.python_paths)):
+                      options.python_paths, dated)):
         doc = _trafilatura(tree, url, options.precision, options)
         text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
         if len(text) < MIN_TEXT_CHARS and options.precision:

@@ -68,13 +68,14 @@ def _init_worker(factory: AnalyserFactory | None) -> None:
 
 
 def analyse_page(body: bytes, url: str, content_type: str | None,
-                 analyser: TextAnalyser | None = None) -> PageResult:
-    """Extract, detect the language and analyse one page (runs in a worker)."""
+                 analyser: TextAnalyser | None = None, dated: bool = False) -> PageResult:
+    """Extract, detect the language and analyse one page (runs in a worker); `dated`:
+    its listing gave its date (crawler.extract.extract)."""
     from crawler.extract import extract
     from crawler.language import detect_language
 
     analyser = analyser or _analyser
-    extracted = extract(body, url, content_type)
+    extracted = extract(body, url, content_type, dated=dated)
     if extracted is None:
         return PageResult(None)
     language = detect_language(extracted.text)
@@ -196,9 +197,11 @@ class ExtractionPool:
         pool.schedule(os.getpid)
         return pool
 
-    def submit(self, body: bytes, url: str, content_type: str | None) -> Future[PageResult]:
+    def submit(self, body: bytes, url: str, content_type: str | None,
+               dated: bool = False) -> Future[PageResult]:
+        """Analyse a page in a worker; `dated`: its listing gave its date."""
         future: Future[PageResult] = self.start().schedule(
-            analyse_page, args=(body, url, content_type), timeout=self.timeout)
+            analyse_page, args=(body, url, content_type, None, dated), timeout=self.timeout)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._answered)

@@ -387,7 +387,7 @@ class NewsSpider(scrapy.Spider):
         stats.count(source, "fetched")
         for request in self._answered(source):
             yield request
-        result = await self._analysed(response, source, key)
+        result = await self._analysed(response, source, key, entry.published_at is not None)
         if result is None:
             return
         self.done += 1
@@ -396,13 +396,16 @@ class NewsSpider(scrapy.Spider):
         yield ArticleItem(source=source, url=response.url, requested_key=key, entry=entry,
                           result=result, fetched_at=utcnow(), recheck=recheck)
 
-    async def _analysed(self, response: Response, source: str, key: str) -> PageResult | None:
+    async def _analysed(self, response: Response, source: str, key: str,
+                        dated: bool) -> PageResult | None:
         """The page as the workers analysed it; None when they could not (recorded as a
-        failure, or left undecided for the next run)."""
+        failure, or left undecided for the next run). `dated`: its listing gave its date,
+        which is stored, so the page is not searched for one."""
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
         for attempt in range(1, WORKER_ATTEMPTS + 1):
             try:
-                future = self.context.pool.submit(response.body, response.url, content_type)
+                future = self.context.pool.submit(response.body, response.url, content_type,
+                                                  dated)
                 return await asyncio.wrap_future(future)
             except BrokenProcessPool:  # the workers stopped under the page, not for it
                 if attempt == WORKER_ATTEMPTS or not self.crawler.crawling:

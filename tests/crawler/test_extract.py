@@ -1,3 +1,4 @@
+import dataclasses
 import subprocess
 import sys
 
@@ -32,6 +33,17 @@ def test_extract_reads_metadata():
     assert result.published_at == "2026-11-27"
     assert result.description.startswith("Les Alliés déploient frégates")
     assert result.canonical_link == URL
+
+
+def test_a_page_its_listing_dated_is_not_searched_for_a_date():
+    """The entry's date is the one stored (scheduler/pipeline.py): htmldate's search of
+    the page is skipped, and nothing else of the extraction changes."""
+    page = fixture_bytes("figaro_like_otan.html")
+    searched, spared = extract(page, URL), extract(page, URL, dated=True)
+    assert searched.published_at == "2026-11-27"
+    assert spared.published_at is None
+    assert dataclasses.replace(spared, published_at=searched.published_at) == searched
+    assert extract(page, URL).published_at == "2026-11-27"  # nothing left behind
 
 
 def test_extract_decodes_latin1_page():
@@ -154,16 +166,20 @@ def test_veille_replaces_trafilatura_functions_and_others_get_them_unchanged():
     extract(long_article(), URL)
     assert trafilatura_core.compare_extraction.__module__ == "crawler.trafilatura_hooks"
     for _, name, ours in trafilatura_hooks.REPLACED:
-        assert trafilatura_hooks.ORIGINALS[name].__module__.startswith("trafilatura.")
+        assert trafilatura_hooks.ORIGINALS[name].__module__.startswith(("trafilatura.",
+                                                                         "htmldate."))
         assert ours.__module__ == "crawler.trafilatura_hooks"
-    # another caller of trafilatura in the process: categories, tags and every comparison
+    # another caller of trafilatura in the process: categories, tags, dates and every
+    # comparison
     page = long_article().replace(
         b"<head>", b'<head><meta property="article:section" content="International">'
-                   b'<meta property="article:tag" content="Otan">')
+                   b'<meta property="article:tag" content="Otan">'
+                   b'<meta property="article:published_time" content="2026-11-27">')
     import trafilatura
 
     document = trafilatura.bare_extraction(page, with_metadata=True)
     assert document.categories == ["International"] and document.tags == ["Otan"]
+    assert document.date == "2026-11-27"
 
 
 def test_categories_tags_and_license_are_not_read_by_veille(monkeypatch):

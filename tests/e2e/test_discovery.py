@@ -123,6 +123,25 @@ def test_malformed_dates_fall_back_to_the_page_date(tmp_path):
     assert dates[ARTICLES[1].title] == ARTICLES[1].published.date().isoformat()
 
 
+def test_the_listings_date_is_stored_and_the_pages_otherwise(tmp_path):
+    """A feed item's date wins over the page's (the workers then skip the page's date
+    search); an item without one gets the page's."""
+    with NewsSite() as site:
+        add_articles(site, ARTICLES[:2])
+        dated = FeedItem(site.url(ARTICLES[0].path), "t", NOW)
+        feed = rss_feed("x", site.base_url, [dated, FeedItem(site.url(ARTICLES[1].path), "t",
+                                                               NOW - timedelta(hours=1))])
+        feed = feed.replace(f"<pubDate>{format_datetime(NOW - timedelta(hours=1))}</pubDate>",
+                            "")
+        site.add("/rss.xml", Route(feed.encode()))
+        result = crawl(tmp_path, source_entry("rss", site.url("/rss.xml"), "feed"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    dates = dict(db_rows(tmp_path, "SELECT title, published_at FROM articles"))
+    assert ARTICLES[0].published.date() != NOW.date()
+    assert dates[ARTICLES[0].title] == NOW.isoformat()
+    assert dates[ARTICLES[1].title] == ARTICLES[1].published.date().isoformat()
+
+
 def test_section_page_links_are_followed_once(tmp_path):
     with NewsSite() as site:
         add_articles(site, ARTICLES[:2])
