@@ -130,8 +130,9 @@ class ExtractionPool:
         waiting (the forkserver imports the extraction stack, then forks): the first page
         finds them ready, and the reactor goes on downloading meanwhile instead of
         waiting in `start`."""
-        # Called by the reactor alone, and never under the lock: the start it began holds
-        # the lock while the forkserver imports, and the reactor must not wait for that.
+        # Called from the crawl's main thread alone (before Scrapy starts, then by the
+        # reactor), and never under the lock: the start it began holds the lock while the
+        # forkserver imports, and the reactor must not wait for that.
         if self._pool is not None or self._starting is not None:
             return
         self._starting = threading.Thread(target=self._start_quietly, daemon=True,

@@ -35,7 +35,6 @@ from crawler.pages import article_links
 from crawler.sitemaps import SitemapError, parse_sitemap
 from crawler.urls import same_site
 from storage.db import utcnow
-from storage.runs import never_crawled
 from storage.seen import is_known, recheck_candidate
 from storage.validators import conditional_headers
 from veille.model import (
@@ -115,9 +114,6 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         callbacks = {SourceKind.FEED: self.parse_feed, SourceKind.SITEMAP: self.parse_sitemap,
                      SourceKind.PAGE: self.parse_page}
-        if never_crawled(self.context.db, [s.name for s in self.context.sources]):
-            # a first crawl has pages to analyse: the workers start while listings come
-            self.context.pool.start_soon()
         for source in self.context.sources:
             logger.info("%s: fetching %s %s", source.name, source.kind, source.url)
             self.sitemaps_seen.add(self.context.url_key(source.url))
