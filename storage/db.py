@@ -54,12 +54,23 @@ def describe_storage_error(exc: BaseException, path: str | Path | None = None) -
         return (f"cannot write the database{where}: the disk is full. Nothing already "
                 "stored is lost: free some space and run again.")
     if "readonly" in text or "read-only" in text or (isinstance(exc, OSError)
-                                                     and exc.errno == errno.EROFS):
+                                                     and exc.errno == errno.EROFS) \
+            or (path and _on_read_only_fs(Path(path))):
         return (f"cannot write the database{where}: the file system is read-only. Point "
                 "--db at a writable place.")
     if "malformed" in text or "not a database" in text:
         return f"the database{where} is damaged ({exc}): restore it from a backup."
     return f"cannot write the database{where}: {exc}"
+
+
+def _on_read_only_fs(path: Path) -> bool:
+    """Whether `path`'s folder is on a file system mounted read-only (where SQLite says
+    only 'unable to open database file' when it cannot make a WAL database's -shm)."""
+    try:
+        return bool(os.statvfs(path.parent if str(path.parent) else ".").f_flag
+                    & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def check_db_path(path: str | Path) -> None:

@@ -129,9 +129,11 @@ def test_unusable_databases_are_refused_by_name(tmp_path):
             assert result.returncode == 2, (name, command, result.stderr)
             assert needle in result.stderr, (name, command, result.stderr)
             assert "Traceback" not in result.stderr, (name, command)
-    # no lock folder was made where veille ran (for the empty path) or beside the directory
+    # no lock folder was made where veille ran (for the empty path), beside the directory
+    # or beside any of the refused files (`crawl` and `run` lock sources, then the database)
     assert list(workdir.iterdir()) == []
     assert not Path(f"{tmp_path}.locks").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".locks")] == []
     # nothing was written to the newer veille's database
     with sqlite3.connect(newer) as conn:
         assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 0
