@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from scheduler.dedup.content import content_hash
+from scheduler.dedup.content import words_hash
 from scheduler.tagging.rules import Rules
 from veille.model import Extracted, SearchWords, TagKind, TextAnalysis
-from veille.text import lemma_words
+from veille.text import folded_words, lemma_words
 
 if TYPE_CHECKING:  # the storing process pickles the factory and never loads these
     from scheduler.tagging.tagger import Tagger
@@ -46,10 +46,11 @@ class PageAnalysisFactory:
         def analyse(extracted: Extracted) -> TextAnalysis:
             tags = tagger.tag(extracted.title or "", extracted.text)
             entities = [t.topic for t in tags.tags if t.kind == TagKind.ENTITY]
+            folded = folded_words(extracted.text)  # the content hash's and the shingles'
             story = preparer.prepare(extracted.title, extracted.text, extracted.author,
-                                     extracted.credits, entities, None)
+                                     extracted.credits, entities, None, folded)
             search = SearchWords(extracted.title, " ".join(lemma_words(extracted.title or "")),
                                  " ".join(lemma_words(extracted.text)))
-            return TextAnalysis(tags, story, search, content_hash(extracted.text))
+            return TextAnalysis(tags, story, search, words_hash(folded))
 
         return analyse

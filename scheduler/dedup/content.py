@@ -13,4 +13,9 @@ def content_hash(text: str) -> str:
     Case, accents, Unicode composition (NFC/NFD), punctuation and whitespace do
     not change it.
     """
-    return hashlib.sha256(" ".join(folded_words(text)).encode("utf-8")).hexdigest()
+    return words_hash(folded_words(text))
+
+
+def words_hash(words: list[str]) -> str:
+    """content_hash() of a text whose `folded_words` are `words`."""
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()

@@ -95,10 +95,13 @@ class StoryPreparer:
 
     def prepare(self, title: str | None, text: str, author: str | None = None,
                 credits: str | None = None, entities: list[str] | None = None,
-                published: str | None = None) -> StoryFeatures:
+                published: str | None = None, folded: list[str] | None = None
+                ) -> StoryFeatures:
+        """`folded`: the text's `folded_words`, when the caller has them (used when no
+        credit line comes off the text)."""
         body = self.wires.strip_credits(text)
         agency = self.wires.read(text, author, credits)
-        words = folded_words(body)
+        words = folded if folded is not None and body == text else folded_words(body)
         shingles = near.word_shingles(words)
         return StoryFeatures(text=body, shingles=near.packed(shingles),
                              fingerprint=near.sketch(shingles, len(words)),

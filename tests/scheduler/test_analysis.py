@@ -58,3 +58,27 @@ def test_the_workers_content_hash_is_the_storing_processs():
     analysis = PageAnalysisFactory(load_rules())()(extracted())
     assert analysis.content_hash == content_hash(TEXT)
     assert analysis.content_hash == content_hash(TEXT.upper().replace("é", "e\u0301"))
+
+
+DISPATCH = ("L'Otan a tenu mardi à Bruxelles une réunion de ses ministres de la Défense. "
+            "Les Alliés ont promis des systèmes de défense aérienne supplémentaires à Kiev. "
+            "Le secrétaire général a salué un effort sans précédent depuis 2022. "
+            "Plusieurs pays nordiques annoncent des livraisons avant la fin de l'année. "
+            "La Hongrie a de nouveau exprimé ses réserves sur le calendrier retenu.")
+
+
+@pytest.mark.parametrize("text", [f"BRUXELLES, 4 novembre (AFP) - {DISPATCH}", DISPATCH])
+def test_features_from_the_words_hashed_equal_those_read_again(text):
+    """The worker folds a text's words once, for its content hash and (when no credit line
+    comes off it) its shingles: the features are those of a fresh preparation."""
+    from scheduler.dedup.content import content_hash
+
+    preparer = StoryPreparer()
+    page = Extracted("Frappes russes sur Kharkiv", text, None, None, "Le Monde", None, None,
+                     "utf-8")
+    analysis = PageAnalysisFactory(load_rules())()(page)
+    entities = [t.topic for t in analysis.tags.tags if t.kind == "entity"]
+    assert analysis.story == preparer.prepare(page.title, text, None, None, entities, None)
+    assert analysis.content_hash == content_hash(text)
+    assert analysis.story.fingerprint is not None
+    assert (preparer.wires.strip_credits(text) == text) == (text == DISPATCH)
