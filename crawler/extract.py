@@ -72,6 +72,21 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     return body.decode(encoding, errors="replace"), encoding
 
 
+# What XML forbids and trafilatura removes before parsing: C0 controls but tab, LF and CR
+# (U+FFFE and U+FFFF as well: in UTF-8, EF BF BE and EF BF BF)
+_XML_FORBIDDEN_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def xml_safe(body: bytes, encoding: str) -> bool:
+    """Whether the page `body` decoded as `encoding` holds none of the characters XML
+    forbids, read in its bytes (0.2 ms a page on the corpus, against 0.55 for the
+    regular expression over the decoded text). UTF-8 only, where a character below
+    U+0020 is its own byte; a page with any character from U+FFC0 to U+FFFF (EF BF) is
+    not called safe."""
+    return (encoding == "utf-8" and b"\xef\xbf" not in body
+            and len(body.translate(None, _XML_FORBIDDEN_BYTES)) == len(body))
+
+
 def canonical_link(tree: HtmlElement) -> str | None:
     for href in tree.xpath('//head/link[@rel="canonical"]/@href | //link[@rel="canonical"]/@href'):
         href = href.strip()
@@ -259,15 +274,17 @@ def extract(body: bytes, url: str, content_type: str | None = None,
     the page's: the page is not searched for one (`published_at` is None).
     """
     html, encoding = decode_html(body, content_type)
-    tree = load_html(html)
+    tuning = Tuning(options.compare_below if options.fallback else None,
+                    options.unused_metadata, options.one_pass_author, options.python_paths,
+                    dated, html if xml_safe(body, encoding) else None)
+    with tuned(tuning):
+        tree = load_html(html)
     if tree is None:
         return None
     # trafilatura works on a copy of the tree it is given: this one stays as parsed, for
     # the JSON-LD credits, the canonical link and the visible lead.
     credits, link = json_ld_credits(tree), canonical_link(tree)
-    with tuned(Tuning(options.compare_below if options.fallback else None,
-                      options.unused_metadata, options.one_pass_author,
-                      options.python_paths, dated)):
+    with tuned(tuning):
         doc = _trafilatura(tree, url, options.precision, options)
         text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
         if len(text) < MIN_TEXT_CHARS and options.precision:

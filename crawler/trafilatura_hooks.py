@@ -11,6 +11,8 @@ and otherwise call trafilatura's own:
 - categories, tags and license (`extract_catstags`, `extract_license`) are not read:
   veille stores none of them. Together they were 5 % of a crawl's CPU (py-spy,
   bench/peers_bench.py --profile);
+- the characters XML forbids are not looked for again in a page whose bytes showed
+  none (`ForbiddenCharacters`);
 - the page's date (htmldate's `find_date`) is not searched when its feed or sitemap
   entry gave one: veille stores the entry's date then, never the page's (0.5 ms of the
   10 a page's extraction takes on the corpus);
@@ -52,6 +54,7 @@ from lxml.html import HtmlElement
 from trafilatura import core as trafilatura_core
 from trafilatura import external as trafilatura_external
 from trafilatura import metadata as trafilatura_metadata
+from trafilatura import utils as trafilatura_utils
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.settings import Extractor
@@ -71,6 +74,9 @@ class Tuning:
     one_pass_author: bool  # author_in_markup instead of trafilatura's extract_author
     python_paths: bool  # crawler.prune_paths instead of trafilatura's XPath queries
     date_known: bool = False  # the page's listing dated it: trafilatura does not search
+    # the decoded page, when its bytes showed none of the characters XML forbids: not
+    # scanned for them again (`ForbiddenCharacters`)
+    clean_markup: str | None = None
 
 
 def needs_comparison(body: _Element, text: str, below: int) -> bool:
@@ -129,6 +135,25 @@ def _catstags_if_kept(metatype: str, tree: HtmlElement) -> list[str]:
 
 def _license_if_kept(tree: HtmlElement) -> str | None:
     return ORIGINALS["extract_license"](tree) if _reads_unused_metadata() else None
+
+
+class ForbiddenCharacters:
+    """trafilatura's `INVALID_XML_CHARS`, which `load_html` removes from every page with a
+    regular expression over the whole decoded text (0.5 ms of a worker's 15 on the
+    corpus), skipping that pass for the very string veille found free of them in its
+    bytes (`crawler.extract.xml_safe`): for it, the substitution changes nothing."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def sub(self, repl: Any, string: str, count: int = 0) -> str:
+        tuning = _tuning.get()
+        if tuning is not None and tuning.clean_markup is string:
+            return string
+        return self.pattern.sub(repl, string, count)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pattern, name)
 
 
 def _date_unless_known(tree: HtmlElement, **params: Any) -> str | None:
@@ -302,6 +327,9 @@ def install() -> None:
             raise RuntimeError(f"{module.__name__}.{name} is not the function veille replaces")
         setattr(module, name, ours)
     prune_paths.install(_python_paths)
+    if not isinstance(trafilatura_utils.INVALID_XML_CHARS, ForbiddenCharacters):
+        setattr(trafilatura_utils, "INVALID_XML_CHARS",  # noqa: B010
+                ForbiddenCharacters(trafilatura_utils.INVALID_XML_CHARS))
     HTML_PARSER.set_element_class_lookup(_HTML_CLASS_LOOKUP)
     if trafilatura_external.JT_STOPLIST is None:
         stoplist = tuple({word for language in JUSTEXT_LANGUAGES

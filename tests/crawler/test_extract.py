@@ -46,6 +46,42 @@ def test_a_page_its_listing_dated_is_not_searched_for_a_date():
     assert extract(page, URL).published_at == "2026-11-27"  # nothing left behind
 
 
+@pytest.mark.parametrize("char, safe", [
+    ("\t", True), ("\n", True), ("\r", True), ("é", True),
+    ("\uff01", True),  # EF BC 81: allowed, and not EF BF
+    ("\x00", False), ("\x0b", False), ("\x0c", False), ("\x1f", False),
+    ("\ufffe", False), ("\uffff", False),  # EF BF BE, EF BF BF: forbidden
+    ("\ufffd", False),  # EF BF BD: allowed, but scanned all the same (any EF BF)
+])
+def test_xml_safety_is_read_in_the_bytes(char, safe):
+    from crawler.extract import xml_safe
+
+    page = f"<html><body><p>Texte {char} de l'article.</p></body></html>".encode()
+    assert xml_safe(page, "utf-8") is safe
+    assert xml_safe(page, "cp1252") is False  # other encodings: trafilatura's own scan
+
+
+def test_forbidden_characters_are_removed_and_a_clean_page_is_not_scanned(monkeypatch):
+    extract(long_article(), URL)  # installs veille's hooks
+    from trafilatura import utils as trafilatura_utils
+
+    scanned = []
+    forbidden = trafilatura_utils.INVALID_XML_CHARS
+    original = forbidden.pattern
+    monkeypatch.setattr(forbidden, "pattern", type("Spy", (), {
+        "sub": lambda _, *args: scanned.append(len(args[1])) or original.sub(*args)})())
+    clean = extract(long_article(), URL)
+    assert scanned == []
+    dirty = extract(long_article().replace(b"</p>", b"\x0b\x01</p>", 1), URL)
+    assert len(scanned) == 1
+    assert "\x0b" not in dirty.text and "\x01" not in dirty.text
+    assert dirty == clean
+    import trafilatura  # another caller in the process: scanned, as trafilatura does
+
+    trafilatura.bare_extraction(long_article())
+    assert len(scanned) == 2
+
+
 def test_extract_decodes_latin1_page():
     result = extract(fixture_bytes("latin1_regional_ukraine.html"), "http://x.fr/a",
                      "text/html; charset=iso-8859-1")
