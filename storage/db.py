@@ -135,6 +135,33 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     return db
 
 
+def check_usable(path: str | Path) -> None:
+    """UnusableDatabaseError when the database at `path` exists and cannot be veille's
+    (damaged, another application's, a newer veille's), found without writing anything:
+    what a command checks before it makes a lock folder beside the database, and before
+    another process holding that lock would let it migrate the schema. A path with no
+    file yet passes (the database is made later, under the lock)."""
+    path = Path(path)
+    check_db_path(path)
+    if not path.exists():
+        return
+    try:
+        try:
+            conn = _read_only(path, immutable=False)
+        except sqlite3.OperationalError:  # a WAL database whose -shm cannot be made here
+            conn = _read_only(path, immutable=True)
+    except (sqlite3.Error, OSError) as exc:
+        raise _problem(exc, path) from None
+    try:
+        from storage.migrations import check_version
+
+        check_version(sqlite_utils.Database(conn), path)
+    except (sqlite3.Error, OSError) as exc:
+        raise _problem(exc, path) from None
+    finally:
+        conn.close()
+
+
 def open_for_reading(path: str | Path) -> sqlite_utils.Database:
     """Open an existing database for commands that only read it (stats, search, health):
     as `open_db` where it can be written, read-only where it cannot (a read-only file

@@ -19,7 +19,7 @@ from scheduler.dedup.urls import canonical_url
 from scheduler.pipeline import ItemProcessor
 from scheduler.schedule import locks
 from scheduler.tagging.rules import Rules
-from storage.db import is_lasting_write_error, open_db, writes_to
+from storage.db import check_usable, is_lasting_write_error, open_db, writes_to
 from storage.runs import finish_run, never_crawled, record_unstarted_run, start_run
 from storage.sources import sync_sources
 from veille.config import SourcesConfig
@@ -52,14 +52,14 @@ def crawl_once(db_path: str, config: SourcesConfig, selected: list[Source], rule
     """Crawl `selected` once. Sources another process is crawling are skipped (after
     waiting up to `options.wait_s`); when all are, nothing runs and the status is
     'skipped'."""
-    # The database first: one that cannot be used (damaged, another application's) is
-    # refused before a lock folder is made beside it.
-    with writes_to(db_path):
-        db = open_db(db_path)
+    # A database that cannot be used (damaged, another application's) is refused before a
+    # lock folder is made beside it; it is opened for writing (and migrated) under the lock.
+    check_usable(db_path)
     held = locks.acquire(db_path, [s.name for s in selected], f"veille crawl, {options.trigger}",
                          options.wait_s)
     try:
         with writes_to(db_path):
+            db = open_db(db_path)
             sync_sources(db, list(config.sources))
             runnable = [s for s in selected if s.name in held.handles]
             for name, holder in held.busy.items():

@@ -91,3 +91,26 @@ def test_stale_running_run_is_marked_interrupted(db):
     live = start_run(db, "manual", ["s"])
     finish_run(db, live, RunStatus.OK, {"totals": {}})
     assert db["crawl_runs"].get(live)["status"] == "ok"
+
+
+def test_a_database_is_checked_usable_without_anything_written(tmp_path):
+    """What `crawl` and `run` check before their lock folder: a new path stays absent, a
+    veille database passes untouched, another application's is refused."""
+    from storage.db import check_usable
+    from storage.errors import UnusableDatabaseError
+
+    new = tmp_path / "new.db"
+    check_usable(new)
+    assert list(tmp_path.iterdir()) == []
+    db = open_db(tmp_path / "v.db")
+    db.close()
+    before = (tmp_path / "v.db").read_bytes()
+    check_usable(tmp_path / "v.db")  # (SQLite may make its -wal and -shm files beside it)
+    assert (tmp_path / "v.db").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".locks")]
+    other = sqlite3.connect(tmp_path / "other.db")
+    other.execute("CREATE TABLE clients (nom TEXT)")
+    other.commit()
+    other.close()
+    with pytest.raises(UnusableDatabaseError, match="not a veille one"):
+        check_usable(tmp_path / "other.db")

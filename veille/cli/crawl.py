@@ -146,7 +146,7 @@ def run(opts: Options, max_runtime: str, parallel: int, workers: int,
     """
     from scheduler.schedule.daemon import Daemon, DaemonOptions
     from scheduler.schedule.locks import acquire_daemon
-    from storage.db import open_db
+    from storage.db import check_usable
     from veille.config import parse_duration
 
     try:
@@ -166,7 +166,7 @@ def run(opts: Options, max_runtime: str, parallel: int, workers: int,
                              "long for the others")
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--batch-window") from None
-    open_db(opts.db).close()  # an unusable database is refused before its lock folder is made
+    check_usable(opts.db)  # an unusable database is refused before its lock folder is made
     handle, holder = acquire_daemon(opts.db)
     if handle is None:
         click.echo(f"veille: a daemon is already running on {opts.db} ({holder}).", err=True)
