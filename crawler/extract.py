@@ -279,12 +279,11 @@ def extract(body: bytes, url: str, content_type: str | None = None,
                     dated, html if xml_safe(body, encoding) else None)
     with tuned(tuning):
         tree = load_html(html)
-    if tree is None:
-        return None
-    # trafilatura works on a copy of the tree it is given: this one stays as parsed, for
-    # the JSON-LD credits, the canonical link and the visible lead.
-    credits, link = json_ld_credits(tree), canonical_link(tree)
-    with tuned(tuning):
+        if tree is None:
+            return None
+        # trafilatura works on a copy of the tree it is given: this one stays as parsed,
+        # for the JSON-LD credits, the canonical link and the visible lead.
+        credits, link = json_ld_credits(tree), canonical_link(tree)
         doc = _trafilatura(tree, url, options.precision, options)
         text = strip_boilerplate(doc.text) if doc is not None and doc.text else ""
         if len(text) < MIN_TEXT_CHARS and options.precision:

@@ -54,23 +54,12 @@ def describe_storage_error(exc: BaseException, path: str | Path | None = None) -
         return (f"cannot write the database{where}: the disk is full. Nothing already "
                 "stored is lost: free some space and run again.")
     if "readonly" in text or "read-only" in text or (isinstance(exc, OSError)
-                                                     and exc.errno == errno.EROFS) \
-            or (path and _on_read_only_fs(Path(path))):
+                                                     and exc.errno == errno.EROFS):
         return (f"cannot write the database{where}: the file system is read-only. Point "
                 "--db at a writable place.")
     if "malformed" in text or "not a database" in text:
         return f"the database{where} is damaged ({exc}): restore it from a backup."
     return f"cannot write the database{where}: {exc}"
-
-
-def _on_read_only_fs(path: Path) -> bool:
-    """Whether `path`'s folder is on a file system mounted read-only (where SQLite says
-    only 'unable to open database file' when it cannot make a WAL database's -shm)."""
-    try:
-        return bool(os.statvfs(path.parent if str(path.parent) else ".").f_flag
-                    & os.ST_RDONLY)
-    except OSError:
-        return False
 
 
 def check_db_path(path: str | Path) -> None:
@@ -143,23 +132,8 @@ def check_usable(path: str | Path) -> None:
     file yet passes (the database is made later, under the lock)."""
     path = Path(path)
     check_db_path(path)
-    if not path.exists():
-        return
-    try:
-        try:
-            conn = _read_only(path, immutable=False)
-        except sqlite3.OperationalError:  # a WAL database whose -shm cannot be made here
-            conn = _read_only(path, immutable=True)
-    except (sqlite3.Error, OSError) as exc:
-        raise _problem(exc, path) from None
-    try:
-        from storage.migrations import check_version
-
-        check_version(sqlite_utils.Database(conn), path)
-    except (sqlite3.Error, OSError) as exc:
-        raise _problem(exc, path) from None
-    finally:
-        conn.close()
+    if path.exists():
+        _checked_read_only(path).close()
 
 
 def open_for_reading(path: str | Path) -> sqlite_utils.Database:
@@ -172,6 +146,21 @@ def open_for_reading(path: str | Path) -> sqlite_utils.Database:
         not path.exists() or os.access(path, os.W_OK))
     if writable:
         return open_db(path)
+    db = _checked_read_only(path)
+    from storage.migrations import migrations
+
+    if migrations.pending(db):
+        raise UnusableDatabaseError(
+            f"{path} was written by an older veille and cannot be upgraded where it is "
+            "(read-only): open it once with veille where it can be written")
+    return db
+
+
+def _checked_read_only(path: Path) -> sqlite_utils.Database:
+    """The database at `path`, opened read-only, its schema checked to be this veille's
+    or an older one (`check_version`)."""
+    from storage.migrations import check_version
+
     try:
         try:
             conn = _read_only(path, immutable=False)
@@ -182,13 +171,14 @@ def open_for_reading(path: str | Path) -> sqlite_utils.Database:
     except (sqlite3.Error, OSError) as exc:
         raise _problem(exc, path) from None
     db = sqlite_utils.Database(conn)
-    from storage.migrations import check_version, migrations
-
-    check_version(db, path)
-    if migrations.pending(db):
-        raise UnusableDatabaseError(
-            f"{path} was written by an older veille and cannot be upgraded where it is "
-            "(read-only): open it once with veille where it can be written")
+    try:
+        check_version(db, path)
+    except (sqlite3.Error, OSError) as exc:
+        conn.close()
+        raise _problem(exc, path) from None
+    except UnusableDatabaseError:
+        conn.close()
+        raise
     return db
 
 
