@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from crawler.listings import ListingLedger
 from crawler.runstats import RunStats
 from crawler.workers import ExtractionPool
 from storage.db import describe_storage_error, is_lasting_write_error
@@ -44,9 +45,12 @@ class CrawlContext:
     stop: Callable[[str], None] | None = None
     # Why the database cannot be written any more; the crawl stops at the first.
     storage_error: str | None = None
+    # The listings that answered in full, whose validators wait for their links
+    listings: ListingLedger = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_name = self.by_name or {s.name: s for s in self.sources}
+        self.listings = ListingLedger(self.remember_validators)
 
     def source(self, name: str) -> Source:
         return self.by_name[name]
@@ -71,6 +75,8 @@ class CrawlContext:
         except Exception as exc:
             if not self.storage_failed(exc):
                 raise
+            return
+        self.listings.decided(key, final=status.final)  # an error is tried again
 
     def remember_validators(self, url: str, etag: str | None, last_modified: str | None,
                             source: str) -> None:
@@ -78,6 +84,7 @@ class CrawlContext:
             return
         try:
             save_validators(self.db, url, etag, last_modified, source)
-        except Exception as exc:
+        except Exception as exc:  # kept validators only save requests: the run goes on
             if not self.storage_failed(exc):
-                raise
+                logger.warning("%s: the validators of %s were not kept (%s: %s): it is read "
+                               "in full next run", source, url, type(exc).__name__, exc)

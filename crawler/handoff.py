@@ -39,7 +39,9 @@ class HandoffPipeline:
                 raise DropItem(f"not stored: {context.storage_error}") from None
             logger.exception("%s: could not store %s", item.source, item.url)
             context.stats.error(item.source, f"storage failed ({type(exc).__name__}): {item.url}")
+            context.listings.decided(item.requested_key, final=False)  # tried again next run
             raise DropItem(f"storage failed: {exc}") from exc
+        context.listings.decided(item.requested_key, final=True)
         context.stats.count(item.source, outcome)
         logger.debug("%s: %s", outcome, item.url)
         if not outcome.stored:

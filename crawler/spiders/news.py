@@ -129,7 +129,8 @@ class NewsSpider(scrapy.Spider):
             url, callback=callback, errback=self.listing_failed,
             cb_kwargs={"source": source, "root": root, "depth": depth},
             headers=conditional_headers(self.context.db, url), dont_filter=True, priority=100,
-            meta={"veille_source": source, "handle_httpstatus_list": [304]},
+            meta={"veille_source": source, "veille_listing": url,
+                  "handle_httpstatus_list": [304]},
         )
 
     def listing_failed(self, failure: Failure) -> None:
@@ -144,17 +145,20 @@ class NewsSpider(scrapy.Spider):
             self.context.stats.error(kwargs["source"], f"{message}: {_request(failure).url}")
 
     def _unchanged(self, response: Response, source: str, root: bool) -> bool:
-        """304: the listing is as it was; otherwise remember its new validators."""
+        """304: the listing is as it was; otherwise its new validators wait until every
+        link it gives is decided (crawler.listings)."""
         if response.status == 304:
             self.context.stats.count(source, "not_modified")
             if root:
                 self.context.stats.feed_ok(source)
             logger.info("%s: %s not modified", source, response.url)
+            self.context.listings.unchanged(_listing_of(response))
             return True
         headers = response.headers
-        self.context.remember_validators(
-            response.url, (headers.get("ETag") or b"").decode("latin-1") or None,
-            (headers.get("Last-Modified") or b"").decode("latin-1") or None, source)
+        self.context.listings.answered(
+            _listing_of(response), response.url, source,
+            (headers.get("ETag") or b"").decode("latin-1") or None,
+            (headers.get("Last-Modified") or b"").decode("latin-1") or None)
         return False
 
     def _listing_failed(self, source: str, root: bool, message: str, url: str) -> None:
@@ -189,7 +193,7 @@ class NewsSpider(scrapy.Spider):
             self._listing_failed(source, root, message, response.url)
             return
         self.context.stats.feed_ok(source)
-        yield from self._articles(source, feed.entries, response.url, feed.link)
+        yield from self._articles(source, feed.entries, response, feed.link)
 
     @_listing
     def parse_sitemap(self, response: Response, source: str, root: bool,
@@ -210,7 +214,8 @@ class NewsSpider(scrapy.Spider):
             logger.info("%s: %d unreadable date(s) in %s", source, sitemap.bad_dates,
                         response.url)
         if sitemap.is_index:
-            yield from self._child_sitemaps(source, sitemap.children, depth)
+            yield from self._child_sitemaps(source, sitemap.children, depth,
+                                            _listing_of(response))
             return
         config = self.context.source(source)
         oldest = (datetime.now(UTC) - timedelta(seconds=config.max_age_s)).isoformat()
@@ -221,13 +226,14 @@ class NewsSpider(scrapy.Spider):
                 continue
             entries.append(FeedEntry(url=entry.url, title=entry.title,
                                      published_at=entry.published_at, keywords=entry.keywords))
-        yield from self._articles(source, entries, response.url, "")
+        yield from self._articles(source, entries, response, "")
 
-    def _child_sitemaps(self, source: str, children: list[str],
-                        depth: int) -> Iterator[scrapy.Request]:
-        stats = self.context.stats
+    def _child_sitemaps(self, source: str, children: list[str], depth: int,
+                        listing: str) -> Iterator[scrapy.Request]:
+        stats, ledger = self.context.stats, self.context.listings
         if depth + 1 > MAX_SITEMAP_DEPTH:
             stats.error(source, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH}: ignored")
+            ledger.read(listing)
             return
         for child in children:
             key = self.context.url_key(child)
@@ -237,13 +243,17 @@ class NewsSpider(scrapy.Spider):
             if self.child_sitemaps[source] >= MAX_CHILD_SITEMAPS:
                 stats.error(source, f"more than {MAX_CHILD_SITEMAPS} child sitemaps: "
                                     "the rest waits for the next run")
-                return
+                ledger.leave(listing)
+                break
             if not self._within_budget(source):
-                return
+                ledger.leave(listing)
+                break
             self.sitemaps_seen.add(key)
             self.child_sitemaps[source] += 1
+            ledger.expect_child(listing, child)
             yield self._listing_request(source, child, self.parse_sitemap, root=False,
                                         depth=depth + 1)
+        ledger.read(listing)
 
     @_listing
     def parse_page(self, response: Response, source: str, root: bool,
@@ -258,7 +268,7 @@ class NewsSpider(scrapy.Spider):
             self._listing_failed(source, root, "no article links on the page", response.url)
             return
         self.context.stats.feed_ok(source)
-        yield from self._articles(source, [FeedEntry(url=link) for link in links], response.url,
+        yield from self._articles(source, [FeedEntry(url=link) for link in links], response,
                                   "", offsite_checked=True)
 
     # -- articles ----------------------------------------------------------------
@@ -269,11 +279,12 @@ class NewsSpider(scrapy.Spider):
         self.context.stats.count(source, "over_budget")
         return False
 
-    def _articles(self, source: str, entries: list[FeedEntry], listing_url: str, site_link: str,
-                  offsite_checked: bool = False) -> Iterator[scrapy.Request]:
-        stats = self.context.stats
+    def _articles(self, source: str, entries: list[FeedEntry], response: Response,
+                  site_link: str, offsite_checked: bool = False) -> Iterator[scrapy.Request]:
+        stats, ledger = self.context.stats, self.context.listings
         stats.count(source, "links", len(entries))
         config = self.context.source(source)
+        listing_url, listing = response.url, _listing_of(response)
         new = 0
         for entry in entries:
             if not (offsite_checked or config.follow_offsite or same_site(entry.url, listing_url)
@@ -281,19 +292,21 @@ class NewsSpider(scrapy.Spider):
                 stats.count(source, "offsite")
                 continue
             try:
-                article = self._new_article(config, entry)
+                article = self._new_article(config, entry, listing)
             except Exception as exc:  # one bad link must not hide the others
                 self._skip_link(source, entry, exc)
                 continue
             if article is not None:
                 new += 1
+                ledger.expect_link(listing, article.key)
                 self.backlog[source].append(article)
+        ledger.read(listing)
         logger.info("%s: %d links in %s, %d to download", source, len(entries), listing_url, new)
         if new:  # the workers start while the first articles download
             self.context.pool.start_soon()
         yield from self._release(source)
 
-    def _new_article(self, source: Source, entry: FeedEntry) -> NewArticle | None:
+    def _new_article(self, source: Source, entry: FeedEntry, listing: str) -> NewArticle | None:
         stats = self.context.stats
         key = self.context.url_key(entry.url)
         if key in self.scheduled:
@@ -306,6 +319,7 @@ class NewsSpider(scrapy.Spider):
                 stats.count(source.name, "known")
                 return None
         if not self._within_budget(source.name):
+            self.context.listings.leave(listing)  # the link waits for the next run
             return None
         self.scheduled.add(key)
         self.requests_made[source.name] += 1
@@ -320,6 +334,7 @@ class NewsSpider(scrapy.Spider):
                 request = self._article_request(article)
             except Exception as exc:  # a URL Scrapy refuses: that link only
                 self._skip_link(source, article.entry, exc)
+                self.context.listings.decided(article.key, final=True)  # refused again
                 continue
             self.ahead[source] += 1
             yield request
@@ -443,6 +458,11 @@ class NewsSpider(scrapy.Spider):
         logger.warning("%s: the extraction worker died on %s (%s)", source, url, exc)
         stats.error(source, f"extraction worker died: {url}")
         self.context.record_failure(key, source, SeenStatus.ERROR, "extraction worker died")
+
+
+def _listing_of(response: Response) -> str:
+    """The URL a listing was requested at (its response's may be a redirect's)."""
+    return str(response.meta.get("veille_listing", response.url))
 
 
 def _request(failure: Failure) -> scrapy.Request:

@@ -76,6 +76,32 @@ def test_sitemap_index_loops_end_and_children_are_fetched_once(tmp_path):
     assert len(db_rows(tmp_path, "SELECT id FROM articles")) == 4
 
 
+def test_a_sitemap_index_is_asked_conditionally_once_each_child_was_read(tmp_path):
+    with NewsSite() as site:
+        items = add_articles(site)
+        site.add("/index.xml", Route(sitemap_index([site.url("/a.xml"), site.url("/b.xml")])
+                                     .encode(), etag='"i1"'))
+        site.add("/a.xml", Route(news_sitemap(items[:2]).encode(), etag='"a1"'))
+        # the second child fails in the first run (the first try and two retries)
+        b = Route(news_sitemap(items[2:]).encode(), etag='"b1"')
+        site.add("/b.xml", Route(status=500, then=[Route(status=500), Route(status=500), b]))
+        entries = source_entry("idx", site.url("/index.xml"), "sitemap")
+        results, answers = [], []
+        for _ in range(3):
+            before = len(site.statuses)
+            results.append(crawl(tmp_path, entries))
+            answers.append(sorted((p, s) for p, s in site.statuses[before:]
+                                  if p.endswith(".xml")))
+    assert [r.returncode for r in results] == [0, 0, 0]
+    assert "1 error" in results[0].stdout
+    assert answers == [
+        [("/a.xml", 200)] + [("/b.xml", 500)] * 3 + [("/index.xml", 200)],
+        [("/a.xml", 304), ("/b.xml", 200), ("/index.xml", 200)],  # the index read again
+        [("/index.xml", 304)],  # every child read: the index is asked conditionally
+    ]
+    assert len(db_rows(tmp_path, "SELECT id FROM articles")) == 4
+
+
 def test_sitemap_with_file_locations_reads_no_file(tmp_path):
     secret = tmp_path / "secret.html"
     secret.write_text("<html><body><p>" + "Russie secret " * 50 + "</p></body></html>")
@@ -170,6 +196,39 @@ def test_unchanged_listing_costs_one_conditional_request(tmp_path):
         assert site.hits() - before == 2  # the two listings; robots.txt is kept a day
         assert site.answered(304) == 2
     assert "Run ok: " in second.stdout
+
+
+def test_a_link_left_for_later_makes_the_next_run_read_its_unchanged_listing(tmp_path):
+    # An article that fails (an error is tried again in later runs) and a budget that
+    # leaves links for the next run: the feed has not changed, yet the next run must read
+    # it, or a 304 would hide those links until the feed changes.
+    with NewsSite() as site:
+        items = add_articles(site)
+        failing = ARTICLES[0].path
+        page = site.routes[failing]
+        site.add(failing, Route(status=500, then=[Route(status=500), Route(status=500), page]))
+        site.add("/rss.xml", Route(rss_feed("x", site.base_url, items).encode(), etag='"v1"'))
+        entries = source_entry("rss", site.url("/rss.xml"), "feed")
+        first = crawl(tmp_path, entries)
+        assert site.hits(failing) == 3  # the first try and Scrapy's two retries
+        second = crawl(tmp_path, entries)
+        assert site.answered(304) == 0  # the feed was read in full again...
+        assert site.hits(failing) == 4  # ...and the failed article fetched again
+        third = crawl(tmp_path, entries)
+        assert site.answered(304) == 1  # every link decided: asked conditionally now
+        # A budget (requests per run, the feed's included) leaves two links for later.
+        budgeted = source_entry("budgeted", site.url("/rss2.xml"), "feed", budget=3)
+        more = [helpers.distinct(content.SANCTIONS, n) for n in range(4)]
+        site.add("/rss2.xml", Route(rss_feed("y", site.base_url,
+                                             serve_articles(site, more)).encode(),
+                                    etag='"w1"'))
+        runs = [crawl(tmp_path, budgeted) for _ in range(3)]
+        assert [site.hits(a.path) for a in more] == [1, 1, 1, 1]
+        assert site.answered(304, "/rss2.xml") == 1  # the third run only
+    assert first.returncode == 0 and "1 error" in first.stdout
+    assert second.returncode == 0 and third.returncode == 0
+    assert all(r.returncode == 0 for r in runs)
+    assert len(db_rows(tmp_path, "SELECT id FROM articles")) == 8
 
 
 def test_recheck_keeps_identity_and_stores_a_revision(tmp_path):

@@ -14,9 +14,18 @@ from contextlib import closing
 from pathlib import Path
 
 from bench.kill_bench import run_kills
-from tests.helpers import ROOT, distinct, publish, veille_env, wait_for, write_sources
+from tests.helpers import (
+    ROOT,
+    distinct,
+    publish,
+    serve_articles,
+    veille_env,
+    wait_for,
+    write_sources,
+)
 from veille.demo import content
-from veille.demo.site import NewsSite
+from veille.demo.pages import rss_feed
+from veille.demo.site import NewsSite, Route
 
 ARTICLES = 30
 KILLS = 5
@@ -79,3 +88,34 @@ def test_a_killed_forkserver_and_worker_cost_the_run_no_page(tmp_path):
     broke = "the extraction workers stopped" in err  # or pebble replaced them itself
     print(f"forkserver and a worker killed after {at_kill} stored (pool broken: {broke}): "
           f"{first} stored by that run, {ARTICLES} after the next")
+
+
+def test_a_run_killed_after_its_feed_answered_leaves_the_rest_to_the_next_run(tmp_path):
+    """The feed sends an ETag. Its validators are kept once every link it gave is decided,
+    not when it answers: otherwise the run after a kill would get 304 for the unchanged
+    feed and never fetch the articles the killed run had not reached."""
+    with NewsSite() as site:
+        items = serve_articles(site, [distinct(content.KHARKIV, n) for n in range(ARTICLES)],
+                               delay=0.15)
+        site.add("/rss.xml", Route(rss_feed("x", site.base_url, items).encode(),
+                                   content_type="application/rss+xml", etag='"v1"'))
+        sources = write_sources(tmp_path / "s.toml", {"monde": site.url("/rss.xml")})
+        db_path = tmp_path / "v.db"
+        args = [sys.executable, "-m", "veille", "--db", str(db_path), "--sources", str(sources),
+                "crawl"]
+        crawl = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env=veille_env())
+        try:
+            wait_for(lambda: _stored(db_path) >= 3, timeout=60, what="3 articles stored")
+        finally:
+            crawl.kill()
+            crawl.wait()
+        killed_at = _stored(db_path)
+        after = [subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False,
+                                env=veille_env(), timeout=120) for _ in range(2)]
+        answers = site.statuses
+    assert killed_at < ARTICLES
+    assert all(run.returncode == 0 for run in after), after[0].stderr[-3000:]
+    assert _stored(db_path) == ARTICLES  # the next run read the feed and fetched the rest
+    feed = [status for path, status in answers if path == "/rss.xml"]
+    assert feed == [200, 200, 304]  # then, all decided, the feed is asked conditionally
