@@ -18,6 +18,14 @@ crawls it with:
 - scrapy (only when --only names it): a bare Scrapy spider with veille's settings that
   downloads the same pages and does nothing with them, the floor of veille's downloading
   process;
+- pooled-veille and its variants (only when --only names them): the pooled design with
+  veille's own work on each page in its processes instead of `trafilatura.extract`
+  (veille's extraction with its metadata, language, tags, story features and search
+  words), nothing stored: the speed veille's per-page work allows without Scrapy and
+  without the storing process. Variants: `-extract` (extraction and language only),
+  `-nofallback`, `-nometadata`, `-fast` (neither): each extraction option's speed, in
+  the same run as the pooled design, beside its extraction score on the corpus
+  (bench/eval_extraction.py);
 
 and measures, for each: articles per second (process start to exit), CPU seconds of
 the whole process tree (sampled from /proc every 20 ms: the forkserver's workers are
@@ -50,6 +58,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -60,8 +69,18 @@ from veille.demo.site import NewsSite, Route
 FEED_SIZE = 50
 DOWNLOAD_THREADS = 16
 CRAWLERS = ("veille", "pooled", "sequential", "trafilatura-cli")
-# not run unless named in --only: the floor of veille's fetching framework
-EXTRA = ("scrapy",)
+# veille's work on a page in the pooled design, per extraction option: (the options as
+# keywords of crawler.extract.ExtractionOptions, whether tags, story features and search
+# words are computed too)
+ANALYSED: dict[str, tuple[dict[str, bool], bool]] = {
+    "pooled-veille": ({}, True),
+    "pooled-veille-extract": ({}, False),
+    "pooled-veille-nofallback": ({"fallback": False}, True),
+    "pooled-veille-nometadata": ({"metadata": False}, True),
+    "pooled-veille-fast": ({"fallback": False, "metadata": False}, True),
+}
+# not run unless named in --only: the floor of veille's fetching framework, and the above
+EXTRA = ("scrapy", *ANALYSED)
 
 
 # -- the sites -----------------------------------------------------------------------
@@ -269,6 +288,58 @@ def baseline_pooled(urls: list[str]) -> int:
     return done
 
 
+_analyse: Any = None  # in each process of baseline_analysed's pool
+
+
+def _start_analysing(options: dict[str, bool], analysis: bool) -> None:
+    """Everything a page's analysis loads, loaded once before the pool forks (as veille's
+    forkserver preloads it)."""
+    global _analyse
+    from crawler.extract import ExtractionOptions, extract, warm_up
+    from crawler.language import detect_language
+    from scheduler.analysis import PageAnalysisFactory
+    from scheduler.tagging.rules import load_rules
+
+    chosen = ExtractionOptions(**options)
+    analyser = PageAnalysisFactory(load_rules())() if analysis else None
+    warm_up()
+    detect_language("Le Kremlin a annoncé des pourparlers avec l'Ukraine.")
+
+    def analyse(body: bytes, url: str) -> bool:
+        extracted = extract(body, url, "text/html", chosen)
+        if extracted is None:
+            return False
+        detect_language(extracted.text)
+        if analyser is not None:
+            analyser(extracted)
+        return True
+
+    _analyse = analyse
+
+
+def _analysed(body: bytes, url: str) -> bool:
+    return bool(_analyse(body, url))
+
+
+def baseline_analysed(name: str, urls: list[str]) -> int:
+    """The pooled design, each page analysed as veille's workers do (ANALYSED[name])."""
+    _start_analysing(*ANALYSED[name])
+    with concurrent.futures.ProcessPoolExecutor(os.cpu_count() or 2) as analysers, \
+            concurrent.futures.ThreadPoolExecutor(DOWNLOAD_THREADS) as downloads:
+        pending = [analysers.submit(_analysed, body, url)
+                   for url, body in zip(urls, downloads.map(_download, urls), strict=True)]
+        return sum(f.result() for f in pending)
+
+
+def extraction_scores(corpus: Path, names: list[str]) -> dict[str, float]:
+    """bench/eval_extraction.py's mean score of each variant's extraction options."""
+    from bench.eval_extraction import score_corpus
+    from crawler.extract import ExtractionOptions
+
+    return {name: score_corpus(corpus, ExtractionOptions(**ANALYSED[name][0]), show=False)[0]
+            for name in names}
+
+
 # -- the per-core reference -------------------------------------------------------------
 
 def reference_rate(bodies: list[bytes]) -> float:
@@ -290,7 +361,8 @@ def reference_rate(bodies: list[bytes]) -> float:
 
 # -- main ---------------------------------------------------------------------------------
 
-def report(results: dict[str, list[Measure]], reference: float, articles: int) -> None:
+def report(results: dict[str, list[Measure]], reference: float, articles: int,
+           scores: dict[str, float]) -> None:
     print(f"\n{'crawler':<16} {'articles/s':>10} {'× ref':>6} {'CPU s':>7} {'CPU ms/art':>10} "
           f"{'peak PSS':>9} {'stored':>7}")
     veille_rate = None
@@ -309,6 +381,15 @@ def report(results: dict[str, list[Measure]], reference: float, articles: int) -
         print("veille / " + ", ".join(f"{n} {veille_rate / v:.2f}" for n, v in others.items()))
     print(f"per-core reference (extract + langdetect, one process): {reference:.1f} pages/s; "
           f"{articles} articles per round")
+    if scores:
+        pooled = statistics.median(r.rate for r in results["pooled"]) \
+            if results.get("pooled") else None
+        print("\nveille's work on a page, in the pooled design (medians; extraction score: "
+              "bench/eval_extraction.py)")
+        for name, score in scores.items():
+            rate = statistics.median(r.rate for r in results[name])
+            versus = f", {rate / pooled:.2f} × pooled" if pooled else ""
+            print(f"  {name:<26} {rate:6.1f} articles/s{versus}, extraction score {score:.3f}")
 
 
 def main() -> int:
@@ -326,6 +407,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.baseline:  # a baseline's own process, started by measure()
         urls = args.urls.read_text().split()
+        if args.baseline in ANALYSED:
+            print(baseline_analysed(args.baseline, urls))
+            return 0
         run = {"sequential": baseline_sequential, "scrapy": baseline_scrapy}.get(
             args.baseline, baseline_pooled)
         print(run(urls))
@@ -369,7 +453,8 @@ def main() -> int:
                       f"{', '.join(f'{c:.1f}' for c in top)}; {len(measured.per_pid)} "
                       f"processes), PSS {measured.peak_pss / 1e6:4.0f} MB {measured.peak_parts}, "
                       f"{measured.articles} stored in {measured.seconds:.1f} s", flush=True)
-    report(results, statistics.median(references), args.articles)
+    report(results, statistics.median(references), args.articles,
+           extraction_scores(args.corpus, [c for c in crawlers if c in ANALYSED]))
     return 0
 
 
