@@ -24,7 +24,6 @@ SaveValidators = Callable[[str, "str | None", "str | None", str], None]  # url, 
 
 @dataclass
 class _Listing:
-    response_url: str  # the validators belong to the URL that answered
     source: str
     etag: str | None
     last_modified: str | None
@@ -37,7 +36,9 @@ class _Listing:
 class ListingLedger:
     """The listings of one crawl that answered in full, and what each still waits for.
 
-    Listings are named by the URL they were requested at; article links by their
+    Listings are named by the URL they were requested at, which is where their
+    validators are kept: the next run asks that URL first, and a redirect carries the
+    conditional headers to where the listing moved. Article links are named by their
     dedup key. The crawler tells it what happens; it calls `save` for a listing whose
     work is all done.
     """
@@ -48,10 +49,10 @@ class ListingLedger:
         self._owner: dict[str, str] = {}  # article key -> the listing that gave it
         self._children: dict[str, str] = {}  # child sitemap -> its index
 
-    def answered(self, listing: str, response_url: str, source: str, etag: str | None,
+    def answered(self, listing: str, source: str, etag: str | None,
                  last_modified: str | None) -> None:
         """`listing` answered in full, with these validators (none: those kept go)."""
-        self._listings[listing] = _Listing(response_url, source, etag, last_modified,
+        self._listings[listing] = _Listing(source, etag, last_modified,
                                            self._children.pop(listing, None))
 
     def unchanged(self, listing: str) -> None:
@@ -102,8 +103,8 @@ class ListingLedger:
         del self._listings[listing]
         if found.left:  # asked in full next time, even if it answers as today
             logger.info("%s: %s will be read in full next run: links it gave wait for it",
-                        found.source, found.response_url)
-            self.save(found.response_url, None, None, found.source)
+                        found.source, listing)
+            self.save(listing, None, None, found.source)
         else:
-            self.save(found.response_url, found.etag, found.last_modified, found.source)
+            self.save(listing, found.etag, found.last_modified, found.source)
         self._done(found.parent, left=found.left)

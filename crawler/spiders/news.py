@@ -156,7 +156,7 @@ class NewsSpider(scrapy.Spider):
             return True
         headers = response.headers
         self.context.listings.answered(
-            _listing_of(response), response.url, source,
+            _listing_of(response), source,
             (headers.get("ETag") or b"").decode("latin-1") or None,
             (headers.get("Last-Modified") or b"").decode("latin-1") or None)
         return False
@@ -461,7 +461,8 @@ class NewsSpider(scrapy.Spider):
 
 
 def _listing_of(response: Response) -> str:
-    """The URL a listing was requested at (its response's may be a redirect's)."""
+    """The URL a listing was requested at (its response's may be a redirect's), which its
+    validators are kept for."""
     return str(response.meta.get("veille_listing", response.url))
 
 

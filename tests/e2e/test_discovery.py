@@ -231,6 +231,21 @@ def test_a_link_left_for_later_makes_the_next_run_read_its_unchanged_listing(tmp
     assert len(db_rows(tmp_path, "SELECT id FROM articles")) == 8
 
 
+def test_a_listing_that_moved_is_asked_conditionally_at_its_old_address(tmp_path):
+    # The sources file names the old address; the site redirects it. The validators the
+    # new address answered are kept for the address the next run asks first.
+    with NewsSite() as site:
+        items = add_articles(site, ARTICLES[:2])
+        site.add("/old-rss.xml", Route(status=301, headers={"Location": "/rss.xml"}))
+        site.add("/rss.xml", Route(rss_feed("x", site.base_url, items).encode(), etag='"v1"'))
+        entries = source_entry("rss", site.url("/old-rss.xml"), "feed")
+        runs = [crawl(tmp_path, entries) for _ in range(2)]
+        feed = [status for path, status in site.statuses if path == "/rss.xml"]
+    assert [r.returncode for r in runs] == [0, 0]
+    assert feed == [200, 304]
+    assert len(db_rows(tmp_path, "SELECT id FROM articles")) == 2
+
+
 def test_recheck_keeps_identity_and_stores_a_revision(tmp_path):
     with NewsSite() as site:
         items = add_articles(site, ARTICLES[:1])
