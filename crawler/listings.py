@@ -52,6 +52,10 @@ class ListingLedger:
     def answered(self, listing: str, source: str, etag: str | None,
                  last_modified: str | None) -> None:
         """`listing` answered in full, with these validators (none: those kept go)."""
+        found = self._listings.get(listing)
+        if found is not None:  # two sources read one listing: what both gave is waited for
+            found.etag, found.last_modified, found.read = etag, last_modified, False
+            return
         self._listings[listing] = _Listing(source, etag, last_modified,
                                            self._children.pop(listing, None))
 

@@ -108,3 +108,15 @@ def test_an_index_past_its_child_limit_keeps_nothing_of_its_validators():
     book.read(INDEX)
     book.unchanged(CHILDREN[0])
     assert saved == [(INDEX, None, None, "news")]
+
+
+def test_two_sources_reading_one_listing_wait_for_the_links_of_both():
+    book, saved = ledger()
+    book.answered(FEED, "monde", '"v1"', None)
+    book.expect_link(FEED, "a")
+    book.read(FEED)
+    book.answered(FEED, "monde-bis", '"v1"', None)  # its links were all the first one's
+    book.read(FEED)
+    assert saved == []  # "a" is not decided yet
+    book.decided("a", final=True)
+    assert saved == [(FEED, '"v1"', None, "monde")]
