@@ -13,6 +13,8 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from bench.kill_bench import run_kills
 from tests.helpers import (
     ROOT,
@@ -90,10 +92,12 @@ def test_a_killed_forkserver_and_worker_cost_the_run_no_page(tmp_path):
           f"{first} stored by that run, {ARTICLES} after the next")
 
 
-def test_a_run_killed_after_its_feed_answered_leaves_the_rest_to_the_next_run(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM])
+def test_a_run_stopped_after_its_feed_answered_leaves_the_rest_to_the_next_run(tmp_path, stop):
     """The feed sends an ETag. Its validators are kept once every link it gave is decided,
-    not when it answers: otherwise the run after a kill would get 304 for the unchanged
-    feed and never fetch the articles the killed run had not reached."""
+    not when it answers: otherwise the run after a kill, or after a stop (SIGTERM, as the
+    daemon stops a run past its deadline), would get 304 for the unchanged feed and never
+    fetch the articles the stopped run had not reached."""
     with NewsSite() as site:
         items = serve_articles(site, [distinct(content.KHARKIV, n) for n in range(ARTICLES)],
                                delay=0.15)
@@ -108,8 +112,8 @@ def test_a_run_killed_after_its_feed_answered_leaves_the_rest_to_the_next_run(tm
         try:
             wait_for(lambda: _stored(db_path) >= 3, timeout=60, what="3 articles stored")
         finally:
-            crawl.kill()
-            crawl.wait()
+            crawl.send_signal(stop)
+            crawl.wait(timeout=60)
         killed_at = _stored(db_path)
         after = [subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False,
                                 env=veille_env(), timeout=120) for _ in range(2)]
