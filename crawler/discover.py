@@ -157,7 +157,8 @@ def news_sitemaps(fetcher: Fetcher, sitemap_url: str) -> list[Found]:
     if not parsed.is_index:
         news = any(e.published_at for e in parsed.entries)
         return [Found("sitemap", sitemap_url, "news sitemap" if news else "sitemap")]
-    children = [c for c in parsed.children if "news" in c.lower()] or parsed.children
+    links = [c.url for c in parsed.children]
+    children = [c for c in links if "news" in c.lower()] or links
     return [Found("sitemap", c, "from index " + sitemap_url) for c in children[:MAX_CHILDREN]]
 
 

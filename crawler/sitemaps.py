@@ -45,7 +45,7 @@ class SitemapEntry:
 class ParsedSitemap:
     is_index: bool
     entries: list[SitemapEntry] = field(default_factory=list)
-    children: list[str] = field(default_factory=list)
+    children: list[SitemapEntry] = field(default_factory=list)  # of an index, with lastmod
     skipped: int = 0  # <loc> that is not http(s)
     bad_dates: int = 0
 
@@ -135,11 +135,22 @@ def _urlset(root: etree._Element, url: str, is_index: bool,
         if not is_http_url(link):
             parsed.skipped += 1
             continue
-        if parsed.is_index:
-            parsed.children.append(link)
-            continue
-        parsed.entries.append(_entry(item, link, parsed))
+        (parsed.children if parsed.is_index else parsed.entries).append(
+            _entry(item, link, parsed))
     return parsed
+
+
+def children_to_read(children: list[SitemapEntry], oldest: str
+                     ) -> tuple[list[SitemapEntry], int]:
+    """The child sitemaps of an index worth reading for entries dated from `oldest` on,
+    and how many were left out: those last modified before it (an index of monthly
+    archives names years of them). The others come most recently modified first, then
+    those without a date, in the index's order: a run that reads only so many children
+    reads the newest, wherever the index lists them."""
+    recent = [c for c in children if not (c.lastmod and c.lastmod < oldest)]
+    dated = sorted((c for c in recent if c.lastmod), key=lambda c: c.lastmod or "",
+                   reverse=True)
+    return dated + [c for c in recent if not c.lastmod], len(children) - len(recent)
 
 
 def _xml_root(data: bytes) -> tuple[etree._Element, bool]:

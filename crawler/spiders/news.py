@@ -32,7 +32,7 @@ from crawler.context import CrawlContext
 from crawler.failures import describe_exception
 from crawler.feeds import FeedError, parse_feed
 from crawler.pages import article_links
-from crawler.sitemaps import SitemapError, parse_sitemap
+from crawler.sitemaps import SitemapEntry, SitemapError, children_to_read, parse_sitemap
 from crawler.urls import same_site
 from storage.db import utcnow
 from storage.seen import is_known, recheck_candidate
@@ -217,8 +217,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._child_sitemaps(source, sitemap.children, depth,
                                             _listing_of(response))
             return
-        config = self.context.source(source)
-        oldest = (datetime.now(UTC) - timedelta(seconds=config.max_age_s)).isoformat()
+        oldest = self._oldest(source)
         entries = []
         for entry in sitemap.entries:
             if entry.date and entry.date < oldest:
@@ -228,21 +227,33 @@ class NewsSpider(scrapy.Spider):
                                      published_at=entry.published_at, keywords=entry.keywords))
         yield from self._articles(source, entries, response, "")
 
-    def _child_sitemaps(self, source: str, children: list[str], depth: int,
+    def _oldest(self, source: str) -> str:
+        """The oldest date of an entry worth reading for `source` (its max_age)."""
+        max_age = timedelta(seconds=self.context.source(source).max_age_s)
+        return (datetime.now(UTC) - max_age).isoformat()
+
+    def _child_sitemaps(self, source: str, children: list[SitemapEntry], depth: int,
                         listing: str) -> Iterator[scrapy.Request]:
         stats, ledger = self.context.stats, self.context.listings
         if depth + 1 > MAX_SITEMAP_DEPTH:
             stats.error(source, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH}: ignored")
             ledger.read(listing)
             return
-        for child in children:
+        # the newest first; those last modified before the source's max_age are not read
+        ordered, too_old = children_to_read(children, self._oldest(source))
+        if too_old:
+            stats.count(source, "too_old", too_old)
+            logger.info("%s: %d child sitemap(s) of %s last modified before max_age: not read",
+                        source, too_old, listing)
+        for entry in ordered:
+            child = entry.url
             key = self.context.url_key(child)
             if key in self.sitemaps_seen:  # an index that points to itself or loops
                 stats.count(source, "sitemap_loops")
                 continue
             if self.child_sitemaps[source] >= MAX_CHILD_SITEMAPS:
-                stats.error(source, f"more than {MAX_CHILD_SITEMAPS} child sitemaps: "
-                                    "the rest waits for the next run")
+                stats.error(source, f"more than {MAX_CHILD_SITEMAPS} child sitemaps: the "
+                                    "most recently modified were read, not the others")
                 ledger.leave(listing)
                 break
             if not self._within_budget(source):

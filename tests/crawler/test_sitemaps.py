@@ -3,7 +3,13 @@ from datetime import datetime
 
 import pytest
 
-from crawler.sitemaps import SitemapError, inflate, parse_date, parse_sitemap
+from crawler.sitemaps import (
+    SitemapError,
+    children_to_read,
+    inflate,
+    parse_date,
+    parse_sitemap,
+)
 from veille.demo.pages import FeedItem, atom_feed, news_sitemap, rdf_feed, rss_feed, sitemap_index
 
 
@@ -32,7 +38,23 @@ def test_parse_sitemap_index_lists_children():
     parsed = parse_sitemap(sitemap_index(["https://x.fr/s1.xml", "/s2.xml"]).encode(),
                            "https://x.fr/index.xml")
     assert parsed.is_index
-    assert parsed.children == ["https://x.fr/s1.xml", "https://x.fr/s2.xml"]
+    assert [c.url for c in parsed.children] == ["https://x.fr/s1.xml", "https://x.fr/s2.xml"]
+
+
+def test_an_index_is_read_newest_child_first_and_without_children_too_old():
+    when = {f"https://x.fr/{m}.xml": datetime.fromisoformat(f"2026-{m}-01T00:00:00+00:00")
+            for m in ("01", "02", "11", "12")}
+    # archives, oldest first, then an undated child, as many indexes list them
+    urls = [*when, "https://x.fr/latest.xml"]
+    parsed = parse_sitemap(sitemap_index(urls, when).encode(), "https://x.fr/index.xml")
+    assert parsed.children[0].lastmod == "2026-01-01T00:00:00+00:00"
+    chosen, too_old = children_to_read(parsed.children, "2026-10-15T00:00:00+00:00")
+    assert [c.url for c in chosen] == ["https://x.fr/12.xml", "https://x.fr/11.xml",
+                                       "https://x.fr/latest.xml"]
+    assert too_old == 2
+    chosen, too_old = children_to_read(parsed.children, "2000-01-01T00:00:00+00:00")
+    assert [c.url[-6:] for c in chosen] == ["12.xml", "11.xml", "02.xml", "01.xml",
+                                            "st.xml"] and too_old == 0
 
 
 def test_parse_sitemap_drops_non_http_locations():
@@ -109,7 +131,7 @@ def test_text_sitemap_one_url_per_line():
 
 def test_index_may_list_feed_and_text_sitemaps():
     index = sitemap_index(["https://x.fr/rss.xml", "https://x.fr/sitemap.txt"]).encode()
-    assert parse_sitemap(index, "https://x.fr/i.xml").children == [
+    assert [c.url for c in parse_sitemap(index, "https://x.fr/i.xml").children] == [
         "https://x.fr/rss.xml", "https://x.fr/sitemap.txt"]
 
 
@@ -124,7 +146,7 @@ def test_truncated_sitemap_yields_no_url_cut_in_the_middle():
     cut_in_index = sitemap_index(["https://x.fr/s1.xml", "https://x.fr/s2-long.xml"]).encode()
     parsed = parse_sitemap(cut_in_index[:cut_in_index.index(b"s2-long") + 3],
                            "https://x.fr/i.xml")
-    assert parsed.children == ["https://x.fr/s1.xml"]
+    assert [c.url for c in parsed.children] == ["https://x.fr/s1.xml"]
 
 
 def test_sitemap_declaring_character_entities_is_read():

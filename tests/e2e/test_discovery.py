@@ -102,6 +102,27 @@ def test_a_sitemap_index_is_asked_conditionally_once_each_child_was_read(tmp_pat
     assert len(db_rows(tmp_path, "SELECT id FROM articles")) == 4
 
 
+def test_a_sitemap_index_of_archives_is_read_from_its_newest_children(tmp_path):
+    # 60 monthly archives listed oldest first, the current month last: a run reads at most
+    # 50 children, so the newest must come first, and archives past max_age not at all.
+    with NewsSite() as site:
+        items = add_articles(site, ARTICLES[:2])
+        months = [f"/sitemap-{n:03d}.xml" for n in range(60)]
+        modified = {site.url(m): NOW - timedelta(days=30 * (59 - n))
+                    for n, m in enumerate(months)}
+        for month in months[:-1]:
+            site.add(month, Route(news_sitemap([]).encode()))
+        site.add(months[-1], Route(news_sitemap(items).encode()))
+        site.add("/index.xml", Route(sitemap_index([site.url(m) for m in months],
+                                                   modified).encode()))
+        result = crawl(tmp_path, source_entry("idx", site.url("/index.xml"), "sitemap",
+                                              max_age="45d"))
+        read = [m for m in months if site.hits(m)]
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert read == months[-2:]  # the current month and the one before: 30 days old
+    assert len(db_rows(tmp_path, "SELECT id FROM articles")) == 2
+
+
 def test_sitemap_with_file_locations_reads_no_file(tmp_path):
     secret = tmp_path / "secret.html"
     secret.write_text("<html><body><p>" + "Russie secret " * 50 + "</p></body></html>")

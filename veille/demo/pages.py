@@ -221,8 +221,11 @@ def news_sitemap(items: list[FeedItem], *, language: str = "fr",
 """
 
 
-def sitemap_index(urls: list[str]) -> str:
-    entries = "".join(f"\n  <sitemap><loc>{_esc(u)}</loc></sitemap>" for u in urls)
+def sitemap_index(urls: list[str], modified: dict[str, datetime] | None = None) -> str:
+    """A sitemap index of `urls`, each with the <lastmod> `modified` gives it, if any."""
+    dates = {u: f"<lastmod>{d.isoformat()}</lastmod>" for u, d in (modified or {}).items()}
+    entries = "".join(f"\n  <sitemap><loc>{_esc(u)}</loc>{dates.get(u, '')}</sitemap>"
+                      for u in urls)
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}
 </sitemapindex>
