@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-SaveValidators = Callable[[str, "str | None", "str | None", str], None]  # url, etag, l-m, source
+SaveValidators = Callable[[str, str | None, str | None, str], None]  # url, etag, l-m, source
 
 
 @dataclass
@@ -105,10 +105,9 @@ class ListingLedger:
         if not found.read or found.waiting > 0:
             return
         del self._listings[listing]
-        if found.left:  # asked in full next time, even if it answers as today
+        if found.left:  # none kept: asked in full next time, even if it answers as today
             logger.info("%s: %s will be read in full next run: links it gave wait for it",
                         found.source, listing)
-            self.save(listing, None, None, found.source)
-        else:
-            self.save(listing, found.etag, found.last_modified, found.source)
+            found.etag = found.last_modified = None
+        self.save(listing, found.etag, found.last_modified, found.source)
         self._done(found.parent, left=found.left)
